@@ -1,0 +1,50 @@
+"""ecs-exec-guard: make ECS Exec work on the first try, checked and repaired at synth time.
+
+The analyzer (``ecs_exec_guard.policies.analyze``) is pure Python. The CDK-facing names
+(``EcsExecChecks``, ``EcsExecAutoFix``, ``ExecEnabledService``, ...) are imported on first use,
+so that ``import ecs_exec_guard`` and the CLI do not start jsii.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .policies import Finding, Report, Severity, analyze
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "EcsExecChecks": "ecs_exec_guard.policies.pack",
+    "EcsExecAutoFix": "ecs_exec_guard.policies.autofix",
+    "ExecEnabledService": "ecs_exec_guard.constructs.exec_enabled_service",
+    "ExecMode": "ecs_exec_guard.constructs.exec_enabled_service",
+    "ExecLogging": "ecs_exec_guard.constructs.exec_enabled_service",
+    "exec_operator_statements": "ecs_exec_guard.constructs.operator_access",
+    "ExecOperatorPolicy": "ecs_exec_guard.constructs.operator_access",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .policies.pack import EcsExecChecks
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ecs_exec_guard' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "EcsExecAutoFix",
+    "EcsExecChecks",
+    "ExecEnabledService",
+    "ExecMode",
+    "Finding",
+    "Report",
+    "Severity",
+    "__version__",
+    "analyze",
+]

@@ -1,0 +1,73 @@
+"""What the analyzer reports: findings, their severity, and the report that holds them."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.Enum):
+    """How bad a finding is. Errors break ECS Exec; warnings may, or cannot be verified."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def rank(self) -> int:
+        return 2 if self is Severity.ERROR else 1
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One rule violation (or one fact that could not be verified) on one resource."""
+
+    rule_id: str
+    severity: Severity
+    template: str
+    logical_id: str
+    message: str
+    fix: str
+    construct_path: str | None = None
+    resource_type: str | None = None
+    #: Whether this finding says a fact could not be verified (a cannot-verify warning).
+    unverified: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity.value,
+            "template": self.template,
+            "logical_id": self.logical_id,
+            "construct_path": self.construct_path,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass
+class Report:
+    """The analyzer's answer: findings in a stable order, plus what was looked at."""
+
+    findings: list[Finding] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
+    launches_checked: int = 0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def summary(self) -> dict[str, Any]:
+        by_rule = Counter(f.rule_id for f in self.findings)
+        return {
+            "templates": len(self.templates),
+            "exec_launches_checked": self.launches_checked,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "by_rule": dict(sorted(by_rule.items())),
+        }

@@ -1,0 +1,328 @@
+"""Where tasks are launched: services, EventBridge rule and Scheduler targets, Step Functions.
+
+A :class:`Launch` gathers, for one launch site, the facts every rule needs: whether exec is
+requested, the task definition, the cluster, the launch type / capacity, the platform version
+and the awsvpc network configuration. Values stay as resolved (possibly Unknown).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .intrinsics import GetAtt, Ref, Unknown, describe, is_unknown, parse_token, tokens_in
+from .model import Model, Resource, as_list, get_ci, truthy
+
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+_RUN_TASK = re.compile(r"^arn:[^:]*:states:::ecs:runTask(\.sync|\.waitForTaskToken)?$")
+
+
+@dataclass
+class Launch:
+    kind: str  # service | events-rule | schedule | state-machine
+    resource: Resource  # where launch-level findings are reported
+    where: str  # human wording: "service", "rule target Target0", "state Run"
+    exec_enabled: bool | None
+    task_definition: Any
+    cluster: Any
+    launch_type: Any
+    capacity_provider_strategy: Any
+    platform_version: Any
+    awsvpc: Any  # the AwsvpcConfiguration (resolved dict), or None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.resource.logical_id} ({self.where})"
+
+
+@dataclass
+class Capacity:
+    """What the tasks of a launch run on."""
+
+    kind: str  # FARGATE | EC2 | EXTERNAL | UNKNOWN
+    providers: list[Resource] = field(default_factory=list)  # AWS::ECS::CapacityProvider
+    reason: str = ""  # for UNKNOWN
+
+
+def find_launches(model: Model) -> list[Launch]:
+    launches: list[Launch] = []
+    for svc in model.resources("AWS::ECS::Service"):
+        p = svc.props
+        net = get_ci(p.get("NetworkConfiguration"), "AwsvpcConfiguration")
+        launches.append(
+            Launch(
+                kind="service",
+                resource=svc,
+                where="service",
+                exec_enabled=truthy(p.get("EnableExecuteCommand")),
+                task_definition=p.get("TaskDefinition"),
+                cluster=p.get("Cluster"),
+                launch_type=p.get("LaunchType"),
+                capacity_provider_strategy=p.get("CapacityProviderStrategy"),
+                platform_version=p.get("PlatformVersion"),
+                awsvpc=net,
+            )
+        )
+    for rule in model.resources("AWS::Events::Rule"):
+        for i, target in enumerate(as_list(rule.props.get("Targets"))):
+            params = get_ci(target, "EcsParameters")
+            if not isinstance(params, dict):
+                continue
+            tid = get_ci(target, "Id")
+            launches.append(
+                _from_ecs_parameters(
+                    "events-rule", rule, f"rule target {tid if isinstance(tid, str) else i}",
+                    params, get_ci(target, "Arn"),
+                )
+            )
+    for sched in model.resources("AWS::Scheduler::Schedule"):
+        target = sched.props.get("Target")
+        params = get_ci(target, "EcsParameters")
+        if isinstance(params, dict):
+            launches.append(
+                _from_ecs_parameters(
+                    "schedule", sched, "schedule target", params, get_ci(target, "Arn")
+                )
+            )
+    for sm in model.resources("AWS::StepFunctions::StateMachine"):
+        launches.extend(_state_machine_launches(model, sm))
+    return launches
+
+
+def _from_ecs_parameters(
+    kind: str, res: Resource, where: str, params: dict[str, Any], cluster: Any
+) -> Launch:
+    net = get_ci(params.get("NetworkConfiguration"), "AwsvpcConfiguration", "AwsVpcConfiguration")
+    return Launch(
+        kind=kind,
+        resource=res,
+        where=where,
+        exec_enabled=truthy(get_ci(params, "EnableExecuteCommand")),
+        task_definition=get_ci(params, "TaskDefinitionArn"),
+        cluster=cluster,
+        launch_type=get_ci(params, "LaunchType"),
+        capacity_provider_strategy=get_ci(params, "CapacityProviderStrategy"),
+        platform_version=get_ci(params, "PlatformVersion"),
+        awsvpc=net,
+    )
+
+
+def _detokenize(value: Any) -> Any:
+    """Inside a parsed state machine definition, lone tokens become references again."""
+    if isinstance(value, str):
+        ref = parse_token(value)
+        return ref if ref is not None else value
+    if isinstance(value, list):
+        return [_detokenize(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _detokenize(v) for k, v in value.items()}
+    return value
+
+
+def _state_machine_launches(model: Model, sm: Resource) -> list[Launch]:
+    p = sm.props
+    definition = p.get("Definition")
+    if definition is None:
+        text = p.get("DefinitionString")
+        if isinstance(text, str):
+            try:
+                definition = json.loads(text)
+            except ValueError:
+                definition = Unknown("DefinitionString is not valid JSON")
+        elif text is not None:
+            definition = text if is_unknown(text) else Unknown("unresolvable DefinitionString")
+        elif p.get("DefinitionS3Location") is not None:
+            definition = Unknown("the definition is in S3")
+    if isinstance(definition, Unknown):
+        raw = json.dumps(sm.raw.get("Properties", {}), default=str)
+        if "EnableExecuteCommand" in raw and "runTask" in raw:
+            # Exec is requested somewhere in a definition we cannot read: say so.
+            return [
+                Launch(
+                    kind="state-machine",
+                    resource=sm,
+                    where="state machine",
+                    exec_enabled=None,
+                    task_definition=definition,
+                    cluster=definition,
+                    launch_type=definition,
+                    capacity_provider_strategy=None,
+                    platform_version=None,
+                    awsvpc=definition,
+                    extra={"unreadable": definition.reason},
+                )
+            ]
+        return []
+    definition = _detokenize(definition)
+    launches: list[Launch] = []
+    for name, state in _walk_states(definition):
+        resource = state.get("Resource")
+        if not (isinstance(resource, str) and _RUN_TASK.match(resource)):
+            continue
+        params = state.get("Parameters")
+        if not isinstance(params, dict):
+            params = state.get("Arguments")
+        if not isinstance(params, dict):
+            continue
+        # JSONPath keys ending in ".$" are computed at run time.
+        dynamic = sorted(k[:-2] for k in params if isinstance(k, str) and k.endswith(".$"))
+        launch = Launch(
+            kind="state-machine",
+            resource=sm,
+            where=f"state {name}",
+            exec_enabled=truthy(params.get("EnableExecuteCommand"))
+            if "EnableExecuteCommand.$" not in params
+            else None,
+            task_definition=_dyn(params, "TaskDefinition"),
+            cluster=_dyn(params, "Cluster"),
+            launch_type=_dyn(params, "LaunchType"),
+            capacity_provider_strategy=_dyn(params, "CapacityProviderStrategy"),
+            platform_version=_dyn(params, "PlatformVersion"),
+            awsvpc=get_ci(_dyn(params, "NetworkConfiguration"), "AwsvpcConfiguration"),
+            extra={"dynamic": dynamic},
+        )
+        launches.append(launch)
+    return launches
+
+
+def _dyn(params: dict[str, Any], key: str) -> Any:
+    if f"{key}.$" in params:
+        return Unknown(f"{key} is chosen at run time ({key}.$)")
+    return params.get(key)
+
+
+def _walk_states(definition: Any, depth: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    out: list[tuple[str, dict[str, Any]]] = []
+    if depth > 16 or not isinstance(definition, dict):
+        return out
+    states = definition.get("States")
+    if not isinstance(states, dict):
+        return out
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        out.append((str(name), state))
+        for branch in as_list(state.get("Branches")):
+            out.extend(_walk_states(branch, depth + 1))
+        for key in ("Iterator", "ItemProcessor"):
+            out.extend(_walk_states(state.get(key), depth + 1))
+    return out
+
+
+# -- facts derived from a launch ------------------------------------------------------------
+
+
+def task_definition(model: Model, launch: Launch) -> Resource | None:
+    td = model.deref(launch.task_definition, "AWS::ECS::TaskDefinition")
+    if td is not None:
+        return td
+    # A state machine may name the task definition inside an ARN string with a token.
+    if isinstance(launch.task_definition, str):
+        for tok in tokens_in(launch.task_definition):
+            found = model.deref(tok, "AWS::ECS::TaskDefinition")
+            if found is not None:
+                return found
+    return None
+
+
+def cluster(model: Model, launch: Launch) -> Resource | None:
+    found = model.deref(launch.cluster, "AWS::ECS::Cluster")
+    if found is None and isinstance(launch.cluster, str):
+        for tok in tokens_in(launch.cluster):
+            found = model.deref(tok, "AWS::ECS::Cluster")
+            if found is not None:
+                break
+    return found
+
+
+def is_windows(td: Resource | None) -> bool:
+    if td is None:
+        return False
+    family = get_ci(td.props.get("RuntimePlatform"), "OperatingSystemFamily")
+    return isinstance(family, str) and family.upper().startswith("WINDOWS")
+
+
+def network_mode(td: Resource | None, capacity: Capacity) -> Any:
+    if td is None:
+        return Unknown("the task definition is not in the input")
+    mode = td.props.get("NetworkMode")
+    if mode is None:
+        return "awsvpc" if capacity.kind == "FARGATE" else "bridge"
+    return mode.lower() if isinstance(mode, str) else mode
+
+
+def capacity(model: Model, launch: Launch) -> Capacity:
+    """FARGATE, EC2 (with the capacity providers when in the template), EXTERNAL or UNKNOWN."""
+    lt = launch.launch_type
+    if isinstance(lt, str):
+        return Capacity(lt.upper())
+    if lt is not None:
+        return Capacity("UNKNOWN", reason=f"launch type is {describe(lt)}")
+    strategy = launch.capacity_provider_strategy
+    if strategy is None:
+        strategy = _cluster_default_strategy(model, launch)
+    if strategy is None:
+        return Capacity("EC2")  # AWS's default without a launch type or strategy
+    if is_unknown(strategy) or not isinstance(strategy, list):
+        return Capacity("UNKNOWN", reason="capacity provider strategy cannot be resolved")
+    fargate = False
+    providers: list[Resource] = []
+    unknown: list[str] = []
+    for item in strategy:
+        name = get_ci(item, "CapacityProvider")
+        if isinstance(name, str) and name.upper() in FARGATE_PROVIDERS:
+            fargate = True
+            continue
+        provider = model.deref(name, "AWS::ECS::CapacityProvider") or _provider_by_name(
+            model, name
+        )
+        if provider is None:
+            unknown.append(describe(name))
+        else:
+            providers.append(provider)
+    if fargate and not providers and not unknown:
+        return Capacity("FARGATE")
+    if providers and not fargate and not unknown:
+        return Capacity("EC2", providers=providers)
+    if not fargate and unknown and not providers:
+        return Capacity("EC2", reason=f"capacity provider {', '.join(unknown)} is not in the input")
+    return Capacity("UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
+
+
+def _provider_by_name(model: Model, name: Any) -> Resource | None:
+    if not isinstance(name, str):
+        return None
+    for provider in model.resources("AWS::ECS::CapacityProvider"):
+        if provider.props.get("Name") == name:
+            return provider
+    return None
+
+
+def _cluster_default_strategy(model: Model, launch: Launch) -> Any:
+    c = cluster(model, launch)
+    if c is None:
+        return None
+    for assoc in model.resources("AWS::ECS::ClusterCapacityProviderAssociations"):
+        target = assoc.props.get("Cluster")
+        if model.deref(target, "AWS::ECS::Cluster") == c:
+            strategy = assoc.props.get("DefaultCapacityProviderStrategy")
+            if strategy:
+                return strategy
+    strategy = c.props.get("DefaultCapacityProviderStrategy")
+    return strategy or None
+
+
+def references(value: Any, res: Resource) -> bool:
+    """Whether a resolved value (a string, list or dict) mentions the resource."""
+    if isinstance(value, Ref | GetAtt):
+        return value.template == res.template.name and value.logical_id == res.logical_id
+    if isinstance(value, str):
+        return any(references(t, res) for t in tokens_in(value))
+    if isinstance(value, list):
+        return any(references(v, res) for v in value)
+    if isinstance(value, dict):
+        return any(references(v, res) for v in value.values())
+    return False

@@ -1,0 +1,220 @@
+"""The templates of one app, indexed: resources by type and by reference, exports, attributes.
+
+Everything here is plain Python over dicts: no jsii, no CDK import.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .intrinsics import (
+    GetAtt,
+    Param,
+    Ref,
+    Resolver,
+    Unknown,
+    parse_token,
+)
+
+CDK_PATH_KEY = "aws:cdk:path"
+
+
+def get_ci(mapping: Any, *keys: str) -> Any:
+    """``mapping[key]`` for the first of ``keys`` present, ignoring case; None if absent.
+
+    CloudFormation spells some nested keys differently per resource type
+    (``AwsvpcConfiguration`` vs ``AwsVpcConfiguration``); this reads either.
+    """
+    if not isinstance(mapping, dict):
+        return None
+    for key in keys:
+        if key in mapping:
+            return mapping[key]
+    lowered = {k.lower(): v for k, v in mapping.items() if isinstance(k, str)}
+    for key in keys:
+        if key.lower() in lowered:
+            return lowered[key.lower()]
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    """A resolved value as a list: a list as is, None as empty, anything else as one item."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def truthy(value: Any) -> bool | None:
+    """A resolved CloudFormation boolean (``true``, ``"true"``, ``"True"``); None if unknown."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "false"):
+            return low == "true"
+    if value is None:
+        return False
+    return None
+
+
+@dataclass(eq=False)
+class Resource:
+    template: Template
+    logical_id: str
+    type: str
+    raw: dict[str, Any]
+    _props: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def props(self) -> dict[str, Any]:
+        """The resource's Properties, intrinsics resolved (cached)."""
+        if self._props is None:
+            raw = self.raw.get("Properties")
+            resolved = self.template.resolver.resolve(raw) if isinstance(raw, dict) else {}
+            self._props = resolved if isinstance(resolved, dict) else {}
+        return self._props
+
+    @property
+    def construct_path(self) -> str | None:
+        meta = self.raw.get("Metadata")
+        path = meta.get(CDK_PATH_KEY) if isinstance(meta, dict) else None
+        return path if isinstance(path, str) else None
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.template.name, self.logical_id)
+
+    def __hash__(self) -> int:
+        return hash((self.template.name, self.logical_id))
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Resource)
+            and other.template.name == self.template.name
+            and other.logical_id == self.logical_id
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self.type} {self.template.name}:{self.logical_id}>"
+
+
+class Template:
+    """One CloudFormation template of the input."""
+
+    def __init__(self, model: Model, name: str, body: Mapping[str, Any], path: str | None) -> None:
+        self.model = model
+        self.name = name
+        self.path = path
+        self.body: dict[str, Any] = dict(body) if isinstance(body, Mapping) else {}
+        params = self.body.get("Parameters")
+        self.parameters: dict[str, Any] = params if isinstance(params, dict) else {}
+        self.resources: dict[str, Resource] = {}
+        raw_resources = self.body.get("Resources")
+        if isinstance(raw_resources, dict):
+            for logical_id, raw in raw_resources.items():
+                if not isinstance(raw, dict) or not isinstance(logical_id, str):
+                    continue
+                rtype = raw.get("Type")
+                if isinstance(rtype, str):
+                    self.resources[logical_id] = Resource(self, logical_id, rtype, raw)
+        self.resolver = Resolver(model, self)
+
+
+class Model:
+    """All templates of one app, with the indexes the rules need."""
+
+    def __init__(self, templates: Iterable[tuple[str, Mapping[str, Any], str | None]]) -> None:
+        self.templates: dict[str, Template] = {}
+        for name, body, path in templates:
+            self.templates[name] = Template(self, name, body, path)
+        self.by_type: dict[str, list[Resource]] = defaultdict(list)
+        for tpl in self.templates.values():
+            for res in tpl.resources.values():
+                self.by_type[res.type].append(res)
+        self._exports: dict[str, tuple[Template, Any]] = {}
+        for tpl in self.templates.values():
+            outputs = tpl.body.get("Outputs")
+            if not isinstance(outputs, dict):
+                continue
+            for output in outputs.values():
+                if not isinstance(output, dict):
+                    continue
+                export = output.get("Export")
+                name = tpl.resolver.resolve(export.get("Name")) if isinstance(export, dict) else None
+                if isinstance(name, str):
+                    self._exports[name] = (tpl, output.get("Value"))
+        self._imports: dict[str, Any] = {}
+        self._cache: dict[Any, Any] = {}
+
+    # -- lookups ----------------------------------------------------------------------
+    def resources(self, *types: str) -> list[Resource]:
+        out: list[Resource] = []
+        for t in types:
+            out.extend(self.by_type.get(t, ()))
+        return out
+
+    def deref(self, value: Any, *types: str) -> Resource | None:
+        """The resource a resolved value points at (Ref, GetAtt or a lone token)."""
+        if isinstance(value, str):
+            token = parse_token(value)
+            if token is None:
+                return None
+            value = token
+        if isinstance(value, Ref | GetAtt):
+            tpl = self.templates.get(value.template)
+            res = tpl.resources.get(value.logical_id) if tpl else None
+            if res is not None and (not types or res.type in types):
+                return res
+        return None
+
+    def import_value(self, name: str) -> Any:
+        if name in self._imports:
+            return self._imports[name]
+        self._imports[name] = Unknown(f"Fn::ImportValue {name} refers to itself")
+        found = self._exports.get(name)
+        if found is None:
+            value: Any = Unknown(f"Fn::ImportValue {name}: no template of the input exports it")
+        else:
+            tpl, expr = found
+            value = tpl.resolver.resolve(expr)
+        self._imports[name] = value
+        return value
+
+    def attribute(self, att: GetAtt) -> Any:
+        """The value of ``Fn::GetAtt`` where the template tells it, else the GetAtt itself."""
+        tpl = self.templates[att.template]
+        res = tpl.resources[att.logical_id]
+        if res.type == "AWS::EC2::VPC" and att.attribute == "CidrBlock":
+            cidr = res.props.get("CidrBlock")
+            return cidr if cidr is not None else Unknown("VPC CIDR from an IPAM pool")
+        if res.type == "AWS::EC2::SecurityGroup" and att.attribute == "GroupId":
+            return res.ref
+        if res.type == "AWS::EC2::Subnet" and att.attribute == "SubnetId":
+            return res.ref
+        if res.type == "AWS::EC2::Subnet" and att.attribute == "CidrBlock":
+            return res.props.get("CidrBlock", Unknown("subnet CIDR"))
+        if res.type == "AWS::Logs::LogGroup" and att.attribute == "Arn":
+            return (
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
+                + res.ref.token()
+                + ":*"
+            )
+        if res.type == "AWS::S3::Bucket" and att.attribute == "Arn":
+            return "arn:${AWS::Partition}:s3:::" + res.ref.token()
+        return att
+
+    def cached(self, key: Any, compute: Any) -> Any:
+        """Memoize a derived fact for the duration of one analysis."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def parameter(self, param: Param) -> dict[str, Any]:
+        tpl = self.templates.get(param.template)
+        p = tpl.parameters.get(param.name) if tpl else None
+        return p if isinstance(p, dict) else {}

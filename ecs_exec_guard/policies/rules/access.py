@@ -1,0 +1,114 @@
+"""Operator access rules: ACC1 (ssm:StartSession bypass), ACC2 (ecs:ExecuteCommand on '*')."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding, Severity
+from ..iam import Decision, IamIndex, Permissions, Statement, parse_document
+from ..model import Resource
+from .base import Context, Rule
+
+ECS_TASK_TARGET = "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/cluster/0"
+POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+
+
+def principals_and_policies(ctx: Context) -> list[tuple[Resource, Permissions]]:
+    """Every principal of the input with its permissions, then every policy attached to none."""
+    iam: IamIndex = ctx.iam
+    out: list[tuple[Resource, Permissions]] = []
+    for principal in ctx.model.resources(*IamIndex.PRINCIPAL_TYPES):
+        out.append((principal, iam.permissions(principal)))
+    attached = {p for policies in iam.attached.values() for p in policies}
+    for policy in ctx.model.resources(*POLICY_TYPES):
+        if policy in attached:
+            continue
+        statements, problems = parse_document(policy.props.get("PolicyDocument"), policy)
+        out.append((policy, Permissions(statements=statements, unknown_sources=problems)))
+    return out
+
+
+def _carrier(st: Statement, owner: Resource) -> Resource:
+    return st.source if st.source is not None else owner
+
+
+class ACC1(Rule):
+    id = "EcsExec-ACC1"
+    severity = Severity.WARNING
+    reported_on = "the policy / role carrying it"
+    description = (
+        "No principal may start a raw SSM session on ECS tasks without a matching Deny."
+    )
+    explanation = (
+        "ssm:StartSession on ECS task targets (arn:aws:ecs:<region>:<account>:task/...) or on "
+        "'*' opens a Session Manager shell in a container without going through "
+        "ecs:ExecuteCommand, so ECS-level restrictions (cluster, container-name conditions, "
+        "tags) do not apply."
+    )
+    fix = (
+        "Scope ssm:StartSession to instances/documents that need it and add an explicit Deny of "
+        "ssm:StartSession on arn:aws:ecs:*:*:task/* (grant_execute and the operator policy "
+        "helper add it)."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        seen: set[Resource] = set()
+        for owner, perms in principals_and_policies(ctx):
+            allowing = [
+                st
+                for st in perms.allowing("ssm:StartSession", ECS_TASK_TARGET)
+                if not st.has_condition and st.covers(ECS_TASK_TARGET) is True
+            ]
+            if not allowing:
+                continue
+            decision, _ = perms.evaluate("ssm:StartSession", ECS_TASK_TARGET)
+            if decision is Decision.DENY:
+                continue
+            for st in allowing:
+                carrier = _carrier(st, owner)
+                if carrier in seen:
+                    continue
+                seen.add(carrier)
+                via = "" if carrier == owner else f" (via {owner.logical_id})"
+                yield self.finding(
+                    carrier,
+                    f"{carrier.logical_id}{via} allows ssm:StartSession on ECS task targets with "
+                    "no Deny: it can bypass ecs:ExecuteCommand authorisation.",
+                )
+
+
+class ACC2(Rule):
+    id = "EcsExec-ACC2"
+    severity = Severity.WARNING
+    reported_on = "the policy / role carrying it"
+    description = "ecs:ExecuteCommand is not allowed on '*' without a Condition."
+    explanation = (
+        "ecs:ExecuteCommand on '*' lets the principal open a root shell in every container of "
+        "every cluster in the account. Scope it to cluster/task ARNs and narrow it with "
+        "conditions such as ecs:container-name or aws:ResourceTag."
+    )
+    fix = (
+        "Allow ecs:ExecuteCommand only on the task ARNs of the clusters concerned, with an "
+        "ecs:container-name or tag condition (ExecEnabledService.grant_execute does this)."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        seen: set[Resource] = set()
+        for owner, perms in principals_and_policies(ctx):
+            for st in perms.statements:
+                if st.effect != "Allow" or st.has_condition:
+                    continue
+                if not st.matches_action("ecs:ExecuteCommand"):
+                    continue
+                if not (st.resources and "*" in st.resources):
+                    continue
+                carrier = _carrier(st, owner)
+                if carrier in seen:
+                    continue
+                seen.add(carrier)
+                via = "" if carrier == owner else f" (via {owner.logical_id})"
+                yield self.finding(
+                    carrier,
+                    f"{carrier.logical_id}{via} allows ecs:ExecuteCommand on '*' with no "
+                    "Condition.",
+                )

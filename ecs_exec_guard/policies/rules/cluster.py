@@ -1,0 +1,76 @@
+"""Cluster rule: CFG1 (a valid ExecuteCommandConfiguration)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from typing import Any
+
+from ..findings import Finding, Severity
+from ..intrinsics import is_unknown, unknown_reason
+from ..model import Resource, truthy
+from .base import Context, Rule
+
+
+def exec_configuration(cluster: Resource) -> Any:
+    """The cluster's Configuration.ExecuteCommandConfiguration (resolved), or None."""
+    cfg = cluster.props.get("Configuration")
+    return cfg.get("ExecuteCommandConfiguration") if isinstance(cfg, dict) else None
+
+
+class CFG1(Rule):
+    id = "EcsExec-CFG1"
+    severity = Severity.ERROR
+    reported_on = "cluster"
+    description = "The cluster's ExecuteCommandConfiguration is consistent."
+    explanation = (
+        "ECS rejects or ignores an exec configuration whose parts do not fit: a LogConfiguration "
+        "is only used with Logging OVERRIDE, OVERRIDE needs a CloudWatch log group or an S3 "
+        "bucket, and each encryption flag needs its log group or bucket."
+    )
+    fix = (
+        "Use Logging OVERRIDE with a LogConfiguration that names a CloudWatch log group and/or "
+        "an S3 bucket; set CloudWatchEncryptionEnabled / S3EncryptionEnabled only with them."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for cluster in ctx.model.resources("AWS::ECS::Cluster"):
+            exec_cfg = exec_configuration(cluster)
+            if exec_cfg is None:
+                continue
+            if not isinstance(exec_cfg, dict):
+                yield self.finding(
+                    cluster,
+                    f"ExecuteCommandConfiguration of {cluster.logical_id} is "
+                    f"{unknown_reason(exec_cfg)}.",
+                    unverified=True,
+                )
+                continue
+            logging = exec_cfg.get("Logging", "DEFAULT")
+            log_cfg = exec_cfg.get("LogConfiguration")
+            problems: list[str] = []
+            if is_unknown(logging):
+                yield self.finding(
+                    cluster, f"Logging of {cluster.logical_id} is {unknown_reason(logging)}.",
+                    unverified=True,
+                )
+                continue
+            if log_cfg is not None and logging != "OVERRIDE":
+                problems.append(f"LogConfiguration is set but Logging is {logging}, not OVERRIDE")
+            if isinstance(log_cfg, dict):
+                group = log_cfg.get("CloudWatchLogGroupName")
+                bucket = log_cfg.get("S3BucketName")
+                if logging == "OVERRIDE" and group is None and bucket is None:
+                    problems.append("Logging OVERRIDE has neither a log group nor an S3 bucket")
+                if truthy(log_cfg.get("CloudWatchEncryptionEnabled")) and group is None:
+                    problems.append("CloudWatchEncryptionEnabled without CloudWatchLogGroupName")
+                if truthy(log_cfg.get("S3EncryptionEnabled")) and bucket is None:
+                    problems.append("S3EncryptionEnabled without S3BucketName")
+            elif logging == "OVERRIDE":
+                problems.append("Logging OVERRIDE without a LogConfiguration")
+            if problems:
+                yield self.finding(
+                    cluster,
+                    f"ExecuteCommandConfiguration of {cluster.logical_id}: "
+                    + "; ".join(problems) + ".",
+                )

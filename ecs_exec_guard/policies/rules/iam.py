@@ -1,0 +1,292 @@
+"""Task role rules: IAM1 (a task role exists), IAM2 (ssmmessages), IAM3 (logging/KMS), IAM4."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..findings import Finding, Severity
+from ..iam import EXEC_ACTIONS, Decision, Permissions, action_matches, parse_document
+from ..intrinsics import as_text, describe, is_unknown, unknown_reason
+from ..launches import references
+from ..model import Resource, get_ci, truthy
+from .base import Context, Rule
+from .cluster import exec_configuration
+
+LOG_STREAM_ACTIONS = ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents")
+
+
+def task_role(ctx: Context, td: Resource) -> tuple[Resource | None, Any]:
+    raw = td.props.get("TaskRoleArn")
+    return ctx.iam.principal(raw, "AWS::IAM::Role"), raw
+
+
+class IAM1(Rule):
+    id = "EcsExec-IAM1"
+    severity = Severity.ERROR
+    reported_on = "task definition"
+    description = "An exec-enabled task definition has a task role."
+    explanation = (
+        "The SSM agent that ECS injects for exec authenticates with the task role's "
+        "credentials. Without a task role (TaskRoleArn) it cannot open the Session Manager "
+        "channels, and every execute-command call fails."
+    )
+    fix = (
+        "Give the task definition a task role (taskRole in CDK) that allows the four "
+        "ssmmessages actions, or apply EcsExecAutoFix, which creates one."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for td in ctx.exec_task_definitions():
+            raw = td.props.get("TaskRoleArn")
+            if raw is None:
+                yield self.finding(td, f"Task definition {td.logical_id} has no task role.")
+
+
+class IAM2(Rule):
+    id = "EcsExec-IAM2"
+    severity = Severity.ERROR
+    reported_on = "task role (the task definition when the role is not in the template)"
+    description = "The task role allows the four ssmmessages actions that exec needs."
+    explanation = (
+        "ECS Exec's agent calls ssmmessages:CreateControlChannel, CreateDataChannel, "
+        "OpenControlChannel and OpenDataChannel with the task role. These actions support no "
+        "resource-level permissions, so they must be allowed on Resource '*'. An explicit Deny "
+        "or a permissions boundary that lacks them blocks exec as surely as a missing Allow."
+    )
+    fix = (
+        "Add a statement allowing ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel,"
+        " ssmmessages:OpenControlChannel and ssmmessages:OpenDataChannel on '*' to the task role "
+        "(CDK adds it for enableExecuteCommand unless the role is imported or immutable), remove "
+        "any Deny of them, and allow them in the permissions boundary."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        seen: set[Resource] = set()
+        for td in ctx.exec_task_definitions():
+            role, _ = task_role(ctx, td)
+            if role is None or role in seen:
+                continue
+            seen.add(role)
+            perms = ctx.iam.permissions(role)
+            missing: list[str] = []
+            why: list[str] = []
+            for action in EXEC_ACTIONS:
+                decision, reasons = perms.evaluate(action)
+                if decision in (Decision.DENY, Decision.IMPLICIT_DENY):
+                    missing.append(action)
+                    why.extend(r for r in reasons if r not in why)
+            if missing:
+                detail = f" ({'; '.join(why)})" if why else ""
+                yield self.finding(
+                    role,
+                    f"Task role {role.logical_id} of {td.logical_id} does not allow "
+                    f"{', '.join(missing)}{detail}.",
+                )
+
+
+def exec_log_requirements(ctx: Context, cluster: Resource) -> tuple[list[tuple[str, Any]], str]:
+    """(action, resource) pairs the task role needs for the cluster's exec configuration."""
+    cfg = exec_configuration(cluster)
+    if not isinstance(cfg, dict):
+        return [], ""
+    needs: list[tuple[str, Any]] = []
+    logging = cfg.get("Logging", "DEFAULT")
+    log_cfg = cfg.get("LogConfiguration")
+    parts: list[str] = []
+    if logging == "OVERRIDE" and isinstance(log_cfg, dict):
+        group = log_cfg.get("CloudWatchLogGroupName")
+        if group is not None:
+            parts.append("CloudWatch Logs")
+            name = as_text(group)
+            stream: Any = (
+                name
+                if is_unknown(name)
+                else "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
+                f"{name}:log-stream:ecs-execute-command"
+            )
+            needs.append(("logs:DescribeLogGroups", "*"))
+            needs.extend((a, stream) for a in LOG_STREAM_ACTIONS)
+        bucket = log_cfg.get("S3BucketName")
+        if bucket is not None:
+            parts.append("S3")
+            name = as_text(bucket)
+            prefix = log_cfg.get("S3KeyPrefix") or ""
+            prefix_text = as_text(prefix)
+            if is_unknown(name) or is_unknown(prefix_text):
+                obj: Any = name if is_unknown(name) else prefix_text
+                bucket_arn: Any = name
+            else:
+                base = f"arn:${{AWS::Partition}}:s3:::{name}"
+                sep = "/" if prefix_text and not str(prefix_text).endswith("/") else ""
+                obj = f"{base}/{prefix_text}{sep}ecs-execute-command-output.log"
+                bucket_arn = base
+            needs.append(("s3:GetBucketLocation", "*"))
+            needs.append(("s3:PutObject", obj))
+            if truthy(log_cfg.get("S3EncryptionEnabled")):
+                needs.append(("s3:GetEncryptionConfiguration", bucket_arn))
+    key = cfg.get("KmsKeyId")
+    if key is not None:
+        parts.append("KMS")
+        needs.append(("kms:Decrypt", as_text(key)))
+    return needs, " and ".join(parts)
+
+
+def _key_policy_allows(ctx: Context, role: Resource, action: str, key_ref: Any) -> bool:
+    """Whether a KMS key of the input grants the action to the role in its key policy."""
+    key = ctx.model.deref(key_ref, "AWS::KMS::Key")
+    if key is None and isinstance(key_ref, str):
+        from ..intrinsics import tokens_in
+
+        for tok in tokens_in(key_ref):
+            key = ctx.model.deref(tok, "AWS::KMS::Key")
+            if key:
+                break
+    if key is None:
+        return False
+    statements, _ = parse_document(key.props.get("KeyPolicy"), key)
+    for st in statements:
+        if st.effect != "Allow" or st.has_condition or not st.matches_action(action):
+            continue
+        principal = get_ci(st.principal, "AWS")
+        if references(principal, role):
+            return True
+    return False
+
+
+class IAM3(Rule):
+    id = "EcsExec-IAM3"
+    severity = Severity.ERROR
+    reported_on = "task role"
+    description = (
+        "The task role has the permissions that the cluster's exec logging and encryption need."
+    )
+    explanation = (
+        "When the cluster's ExecuteCommandConfiguration logs sessions to CloudWatch Logs or S3, "
+        "or encrypts them with a KMS key, the agent in the task writes and decrypts with the task"
+        " role. Missing logs:DescribeLogGroups/CreateLogStream/DescribeLogStreams/PutLogEvents, "
+        "s3:PutObject/GetBucketLocation (and GetEncryptionConfiguration), or kms:Decrypt makes "
+        "sessions fail to start."
+    )
+    fix = (
+        "Allow on the task role: logs:DescribeLogGroups on '*' and logs:CreateLogStream, "
+        "logs:DescribeLogStreams, logs:PutLogEvents on the log group; s3:GetBucketLocation on '*',"
+        " s3:PutObject on bucket/prefix*, s3:GetEncryptionConfiguration on the bucket when S3 "
+        "encryption is on; kms:Decrypt on the key. EcsExecAutoFix adds them."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        seen: set[tuple[Resource, Resource]] = set()
+        for td, launches in ctx.exec_task_definitions().items():
+            role, _ = task_role(ctx, td)
+            if role is None:
+                continue
+            for launch in launches:
+                cluster = ctx.facts(launch).cluster
+                if cluster is None or (role, cluster) in seen:
+                    continue
+                seen.add((role, cluster))
+                needs, what = exec_log_requirements(ctx, cluster)
+                missing = _missing(ctx, role, ctx.iam.permissions(role), needs)[0]
+                if missing:
+                    yield self.finding(
+                        role,
+                        f"Cluster {cluster.logical_id} sends exec sessions to {what}, but task "
+                        f"role {role.logical_id} does not allow {', '.join(missing)}.",
+                    )
+
+
+def _missing(
+    ctx: Context, role: Resource, perms: Permissions, needs: list[tuple[str, Any]]
+) -> tuple[list[str], list[str]]:
+    missing: list[str] = []
+    unknown: list[str] = []
+    for action, target in needs:
+        if is_unknown(target):
+            unknown.append(f"{action} on {unknown_reason(target)}")
+            continue
+        decision, reasons = perms.evaluate(action, target)
+        if decision is Decision.IMPLICIT_DENY and action.startswith("kms:"):
+            if _key_policy_allows(ctx, role, action, target):
+                continue
+        if decision in (Decision.DENY, Decision.IMPLICIT_DENY):
+            label = action if target == "*" else f"{action} on {_short(target)}"
+            if label not in missing:
+                missing.append(label)
+        elif decision is Decision.UNKNOWN:
+            unknown.append(f"{action}: {'; '.join(reasons)}")
+    return missing, unknown
+
+
+def _short(target: str) -> str:
+    return target.replace("arn:${AWS::Partition}:", "arn:").replace(
+        "${AWS::Region}:${AWS::AccountId}:", "*:*:"
+    )
+
+
+class IAM4(Rule):
+    id = "EcsExec-IAM4"
+    severity = Severity.WARNING
+    reported_on = "task definition"
+    description = "The task role's exec permissions can be verified from the templates."
+    explanation = (
+        "An imported role, a managed policy this tool does not know, a policy document that "
+        "does not resolve, or an Allow that only holds under a Condition means the synthesized "
+        "templates cannot show that the task role allows exec. aws-cdk-lib silently drops "
+        "statements added to imported or immutable roles, so 'CDK added it' is no proof."
+    )
+    fix = (
+        "Use a task role defined in the app, or confirm out of band that the imported role "
+        "allows the ssmmessages actions (and the logging/KMS actions) and acknowledge this "
+        "finding with the reason."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for launch in ctx.exec_launches:
+            facts = ctx.facts(launch)
+            if facts.task_definition is None and launch.exec_enabled is not False:
+                td_value = launch.task_definition
+                why = (
+                    unknown_reason(td_value)
+                    if is_unknown(td_value)
+                    else f"task definition {describe(td_value)} is not in the input"
+                )
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: {why}; its task role and containers cannot be checked.",
+                    unverified=True,
+                )
+        for td, launches in ctx.exec_task_definitions().items():
+            role, raw = task_role(ctx, td)
+            if raw is None:
+                continue
+            if role is None:
+                yield self.finding(
+                    td,
+                    f"Task role {describe(raw)} of {td.logical_id} is not in the input (imported);"
+                    " its exec permissions cannot be checked.",
+                    unverified=True,
+                )
+                continue
+            perms = ctx.iam.permissions(role)
+            reasons: list[str] = []
+            for action in EXEC_ACTIONS:
+                decision, why = perms.evaluate(action)
+                if decision is Decision.UNKNOWN:
+                    reasons.extend(f"{action}: {w}" for w in why)
+            clusters = {ctx.facts(lc).cluster for lc in launches} - {None}
+            for cluster in sorted(clusters, key=lambda c: (c.template.name, c.logical_id)):
+                assert cluster is not None
+                needs, _ = exec_log_requirements(ctx, cluster)
+                reasons.extend(_missing(ctx, role, perms, needs)[1])
+            if reasons:
+                unique = list(dict.fromkeys(reasons))
+                yield self.finding(
+                    td,
+                    f"Task role {role.logical_id} of {td.logical_id}: " + "; ".join(unique) + ".",
+                    unverified=True,
+                )
+
+
+def allows_action(patterns: tuple[str, ...] | None, action: str) -> bool:
+    return bool(patterns) and any(action_matches(p, action) for p in patterns or ())

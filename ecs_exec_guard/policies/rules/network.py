@@ -1,0 +1,229 @@
+"""Network rules: NET1 (mode none), NET2 (no route out), NET3 (public subnet without public IP),
+NET4 (egress 443), NET5 (unusable endpoint), NET6 (logging endpoints), NET7 (cannot verify)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding, Severity
+from ..model import Resource
+from ..network import service_endpoints
+from .base import Context, Rule, names
+from .iam import exec_log_requirements
+
+
+class NET1(Rule):
+    id = "EcsExec-NET1"
+    severity = Severity.ERROR
+    reported_on = "task definition"
+    description = "An exec-enabled task does not use network mode none."
+    explanation = (
+        "With NetworkMode none the task has no external connectivity, so the SSM agent can "
+        "never reach Session Manager and exec cannot work."
+    )
+    fix = "Use awsvpc (recommended), bridge or host network mode for tasks you exec into."
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for td in ctx.exec_task_definitions():
+            mode = td.props.get("NetworkMode")
+            if isinstance(mode, str) and mode.lower() == "none":
+                yield self.finding(td, f"{td.logical_id} uses NetworkMode none.")
+
+
+class NET2(Rule):
+    id = "EcsExec-NET2"
+    severity = Severity.ERROR
+    reported_on = "service / rule / schedule"
+    description = (
+        "The tasks' subnets reach ssmmessages: a default route to an internet gateway, NAT "
+        "gateway/instance or transit gateway, or an ssmmessages interface endpoint."
+    )
+    explanation = (
+        "The SSM agent dials out to ssmmessages.<region>.amazonaws.com on TCP 443. In a subnet "
+        "with no default route (an isolated subnet) that needs an interface VPC endpoint for "
+        "com.amazonaws.<region>.ssmmessages with private DNS; otherwise the agent never "
+        "connects (TargetNotConnectedException)."
+    )
+    fix = (
+        "Add an interface VPC endpoint for ssmmessages with private DNS and a security group "
+        "admitting TCP 443 from the tasks (vpc.add_interface_endpoint(..., "
+        "InterfaceVpcEndpointAwsService.SSM_MESSAGES)), or a NAT route; EcsExecAutoFix creates "
+        "the endpoint."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for launch in ctx.exec_launches:
+            a = ctx.network(launch)
+            if a is None or not a.no_route or a.ssm_endpoint is not None:
+                continue
+            broken = [ep.resource.logical_id for ep, _ in a.endpoint_problems]
+            endpoint_note = (
+                f"its ssmmessages endpoint {', '.join(broken)} is not usable (see EcsExec-NET5)"
+                if broken
+                else "the VPC has no ssmmessages interface endpoint"
+            )
+            yield self.finding(
+                launch.resource,
+                f"{launch.label}: subnet(s) {names(a.no_route)} have no default route to the "
+                f"internet, and {endpoint_note}.",
+            )
+
+
+class NET3(Rule):
+    id = "EcsExec-NET3"
+    severity = Severity.ERROR
+    reported_on = "service / rule / schedule"
+    description = (
+        "Tasks in a subnet whose only way out is an internet gateway have a public IP."
+    )
+    explanation = (
+        "An internet gateway only carries traffic from addresses with a public IP. A Fargate "
+        "task in a public subnet with AssignPublicIp DISABLED (or any awsvpc task on EC2, which "
+        "never gets a public IP) has no path to ssmmessages without a NAT or an endpoint."
+    )
+    fix = (
+        "Set assignPublicIp to true (AssignPublicIp ENABLED), move the tasks to private subnets "
+        "with a NAT route, or add an ssmmessages interface endpoint."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for launch in ctx.exec_launches:
+            a = ctx.network(launch)
+            if a is None or not a.igw_no_ip or a.ssm_endpoint is not None:
+                continue
+            note = f" ({a.public_ip_note})" if a.public_ip_note else ""
+            yield self.finding(
+                launch.resource,
+                f"{launch.label}: subnet(s) {names(a.igw_no_ip)} reach the internet only through "
+                f"an internet gateway, but the tasks get no public IP{note}, and there is no "
+                "usable ssmmessages endpoint.",
+            )
+
+
+class NET4(Rule):
+    id = "EcsExec-NET4"
+    severity = Severity.ERROR
+    reported_on = "service / rule / schedule"
+    description = "A security group of the tasks allows egress on TCP 443 to ssmmessages."
+    explanation = (
+        "The agent's connection to ssmmessages (or to its endpoint) is outbound TCP 443. If no "
+        "security group of the task allows that egress, the session never opens."
+    )
+    fix = (
+        "Allow egress TCP 443 to 0.0.0.0/0, or to the ssmmessages endpoint's security group "
+        "when the VPC has one (securityGroup.add_egress_rule(...)); EcsExecAutoFix adds it."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for launch in ctx.exec_launches:
+            a = ctx.network(launch)
+            if a is None or a.egress is not False:
+                continue
+            yield self.finding(
+                launch.resource,
+                f"{launch.label}: no security group of the tasks allows egress on TCP 443 to "
+                f"{a.egress_detail}.",
+            )
+
+
+class NET5(Rule):
+    id = "EcsExec-NET5"
+    severity = Severity.ERROR
+    reported_on = "the VPC endpoint"
+    description = (
+        "An ssmmessages endpoint in the tasks' VPC has private DNS on and admits TCP 443 from "
+        "the tasks."
+    )
+    explanation = (
+        "With private DNS on, every task in the VPC resolves ssmmessages to the endpoint, so an "
+        "endpoint whose security groups do not admit TCP 443 from the tasks breaks exec even "
+        "where a NAT route exists. With private DNS off the agent never uses the endpoint."
+    )
+    fix = (
+        "Enable PrivateDnsEnabled on the endpoint and let its security group admit TCP 443 from "
+        "the tasks' security groups or subnets (endpoint.connections.allow_default_port_from("
+        "service))."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        seen: set[tuple[Resource, str]] = set()
+        for launch in ctx.exec_launches:
+            a = ctx.network(launch)
+            if a is None:
+                continue
+            for ep, problem in a.endpoint_problems:
+                if (ep.resource, problem) in seen:
+                    continue
+                seen.add((ep.resource, problem))
+                yield self.finding(
+                    ep.resource,
+                    f"ssmmessages endpoint {ep.resource.logical_id} is not usable by "
+                    f"{launch.label}: {problem}.",
+                )
+
+
+class NET6(Rule):
+    id = "EcsExec-NET6"
+    severity = Severity.WARNING
+    reported_on = "service"
+    description = (
+        "Isolated tasks whose cluster logs or encrypts exec sessions have logs / s3 / kms "
+        "endpoints."
+    )
+    explanation = (
+        "Exec session logging writes to CloudWatch Logs or S3 and a KMS-encrypted session calls "
+        "KMS from the task. Without a route to the internet these calls need a logs or kms "
+        "interface endpoint and an s3 gateway endpoint, or sessions fail to start."
+    )
+    fix = (
+        "Add the interface endpoints for logs and kms and a gateway endpoint for s3 in the VPC "
+        "(EcsExecAutoFix adds them)."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for launch in ctx.exec_launches:
+            a = ctx.network(launch)
+            cluster = ctx.facts(launch).cluster
+            if a is None or not a.needs_endpoint or cluster is None or not a.vpcs:
+                continue
+            needs, _ = exec_log_requirements(ctx, cluster)
+            wanted = {action.split(":", 1)[0] for action, _ in needs}
+            missing = sorted(wanted - service_endpoints(ctx.net, a.vpcs))
+            if missing:
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: the tasks have no route to the internet and cluster "
+                    f"{cluster.logical_id} logs or encrypts exec sessions, but the VPC has no "
+                    f"{', '.join(missing)} endpoint.",
+                )
+
+
+class NET7(Rule):
+    id = "EcsExec-NET7"
+    severity = Severity.WARNING
+    reported_on = "service"
+    description = "The tasks' network path to ssmmessages can be verified from the templates."
+    explanation = (
+        "Subnets, route tables, VPCs or security groups that are imported or do not resolve "
+        "hide whether the agent can reach ssmmessages. The check reports what it could not see "
+        "instead of passing it."
+    )
+    fix = (
+        "Define the network in the app, or confirm the path (route or endpoint, and egress 443) "
+        "out of band and acknowledge this warning."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for launch in ctx.exec_launches:
+            a = ctx.network(launch)
+            if a is None:
+                continue
+            reasons = list(a.unknown)
+            if a.egress is None:
+                reasons.append(f"egress on TCP 443: {a.egress_detail}")
+            if reasons:
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: " + "; ".join(dict.fromkeys(reasons)) + ".",
+                    unverified=True,
+                )

@@ -1,0 +1,141 @@
+"""Platform rules: PLT1 (Fargate platform version), PLT2 (EC2 AMI / agent version)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..findings import Finding, Severity
+from ..intrinsics import Param, describe, is_unknown, unknown_reason
+from ..network import container_hosts
+from .base import Context, Rule
+
+ECS_OPTIMIZED_PREFIX = "/aws/service/ecs/optimized-ami/"
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_SSM_DYNAMIC = re.compile(r"^\{\{resolve:ssm:([^:}]+)(?::\d+)?\}\}$")
+
+
+class PLT1(Rule):
+    id = "EcsExec-PLT1"
+    severity = Severity.ERROR
+    reported_on = "service / rule / schedule"
+    description = "Fargate tasks run on a platform version that supports exec."
+    explanation = (
+        "ECS Exec needs Fargate platform version 1.4.0 or later on Linux (1.0.0 or later on "
+        "Windows). Tasks on older platforms start, but execute-command fails. LATEST (or no "
+        "version) satisfies this."
+    )
+    fix = "Set platformVersion to LATEST or 1.4.0 (Linux) / 1.0.0 (Windows), or leave it unset."
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for launch in ctx.exec_launches:
+            facts = ctx.facts(launch)
+            if facts.capacity.kind == "UNKNOWN":
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: the launch type cannot be resolved "
+                    f"({facts.capacity.reason}); the platform cannot be checked.",
+                    unverified=True,
+                )
+                continue
+            if facts.capacity.kind != "FARGATE":
+                continue
+            version = launch.platform_version
+            if version is None or (isinstance(version, str) and version.upper() == "LATEST"):
+                continue
+            minimum = (1, 0, 0) if facts.windows else (1, 4, 0)
+            m = _VERSION.match(version) if isinstance(version, str) else None
+            if m is None:
+                shown = unknown_reason(version) if is_unknown(version) else describe(version)
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: platform version {shown} cannot be compared.",
+                    unverified=True,
+                )
+                continue
+            if tuple(int(g) for g in m.groups()) < minimum:
+                os_name = "Windows" if facts.windows else "Linux"
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: Fargate platform version {version} is below "
+                    f"{'.'.join(map(str, minimum))}, the first with exec on {os_name}.",
+                )
+
+
+def ami_verdict(ctx: Context, image: Any) -> str | None:
+    """None when the AMI is shown to be a current ECS-optimized AMI, else why not."""
+    if isinstance(image, Param):
+        param = ctx.model.parameter(image)
+        ptype = param.get("Type", "")
+        default = param.get("Default", "")
+        if (
+            isinstance(ptype, str)
+            and ptype.startswith("AWS::SSM::Parameter::Value")
+            and isinstance(default, str)
+            and default.startswith(ECS_OPTIMIZED_PREFIX)
+        ):
+            return None
+        return f"the AMI comes from parameter {image.name} ({default or ptype or 'no default'})"
+    if isinstance(image, str):
+        m = _SSM_DYNAMIC.match(image)
+        if m and m.group(1).startswith(ECS_OPTIMIZED_PREFIX):
+            return None
+        return f"AMI {image} cannot be shown to be ECS-optimized and released after 2021-01-20"
+    if is_unknown(image):
+        return f"the AMI is {unknown_reason(image)}"
+    return f"the AMI is {describe(image)}"
+
+
+class PLT2(Rule):
+    id = "EcsExec-PLT2"
+    severity = Severity.WARNING
+    reported_on = (
+        "the launch template / launch configuration / instance that picks the AMI, else the service"
+    )
+    description = (
+        "EC2 container instances run an ECS-optimized AMI recent enough for exec "
+        "(released on or after 2021-01-20, agent 1.50.2 or later)."
+    )
+    explanation = (
+        "Exec needs ECS container agent 1.50.2 or later, shipped in ECS-optimized AMIs released "
+        "on or after 2021-01-20. An AMI picked from the public SSM parameter under "
+        "/aws/service/ecs/optimized-ami/ is current at deploy time; a literal AMI ID or another "
+        "parameter cannot be verified at synth time."
+    )
+    fix = (
+        "Pick the AMI from the SSM parameter /aws/service/ecs/optimized-ami/... (EcsOptimizedImage"
+        " in CDK), or confirm the AMI's agent version and acknowledge this warning."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        seen: set[Any] = set()
+        for launch in ctx.exec_launches:
+            facts = ctx.facts(launch)
+            if facts.capacity.kind == "EXTERNAL":
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: external (ECS Anywhere) instances: their agent version "
+                    "cannot be known at synth time.",
+                    unverified=True,
+                )
+                continue
+            if facts.capacity.kind != "EC2":
+                continue
+            hosts = container_hosts(ctx.model, facts.capacity, facts.cluster)
+            if not hosts:
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: the container instances are not in the input; their AMI "
+                    "and agent version cannot be checked.",
+                    unverified=True,
+                )
+                continue
+            for host in hosts:
+                where = host.ami_source or host.resource
+                if where in seen:
+                    continue
+                seen.add(where)
+                why = ami_verdict(ctx, host.image_id)
+                if why is not None:
+                    yield self.finding(where, f"{host.resource.logical_id}: {why}.")

@@ -1,0 +1,226 @@
+"""``ecs-exec-guard``: check CloudFormation templates or a ``cdk.out`` for ECS Exec readiness.
+
+Exit codes: 0 no finding at or above ``--fail-on``; 1 findings; 2 bad usage or unreadable
+input (one line on stderr); 3 an internal error (one line on stderr, please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__
+from .policies import RULES_BY_ID, Finding, Report, Severity, analyze
+from .policies.loader import LoadError, load_paths
+from .policies.rules_doc import render_markdown
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFO_URI = "https://pypi.org/project/ecs-exec-guard/"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ecs-exec-guard",
+        description="Check that ECS Exec will work, from CloudFormation templates or a cdk.out.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    check = sub.add_parser(
+        "check",
+        help="check templates (JSON or YAML) or cdk.out directories",
+        description="Check templates (JSON or YAML) or cdk.out directories; all paths are one "
+        "app, so cross-stack references resolve.",
+    )
+    check.add_argument("paths", nargs="+", metavar="PATH", help="a template file or a cdk.out")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument(
+        "--require-exec", action="store_true", help="report services without exec (EcsExec-ENB1)"
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "none"),
+        default="error",
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--markdown", action="store_true", help="print RULES.md")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "rules":
+            return _rules(args.markdown)
+        return _check(args)
+    except LoadError as exc:
+        print(f"ecs-exec-guard: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        print(
+            f"ecs-exec-guard: internal error: {type(exc).__name__}: {exc} "
+            "(please report this with the template)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _rules(markdown: bool) -> int:
+    if markdown:
+        sys.stdout.write(render_markdown())
+        return EXIT_OK
+    for rule in RULES_BY_ID.values():
+        print(f"{rule.id:<14} {rule.severity.value:<8} {rule.description}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    inputs = load_paths(args.paths)
+    report = analyze(inputs, require_exec=args.require_exec)
+    sources = {name: path for name, _, path in inputs}
+    if args.format == "json":
+        print(json.dumps(to_json(report), indent=2))
+    elif args.format == "sarif":
+        print(json.dumps(to_sarif(report, sources), indent=2))
+    else:
+        sys.stdout.write(to_text(report))
+    threshold = {"error": 2, "warning": 1, "none": 99}[args.fail_on]
+    failing = any(f.severity.rank >= threshold for f in report.findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+# -- formats --------------------------------------------------------------------------------
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    return {
+        "findings": [f.to_json() for f in report.findings],
+        "summary": report.summary(),
+    }
+
+
+def to_text(report: Report) -> str:
+    lines: list[str] = []
+    by_resource: dict[tuple[str, str], list[Finding]] = {}
+    for f in report.findings:
+        by_resource.setdefault((f.template, f.logical_id), []).append(f)
+    current_template = None
+    for (template, logical_id), findings in by_resource.items():
+        if template != current_template:
+            lines.append(f"{template}")
+            current_template = template
+        path = findings[0].construct_path
+        lines.append(f"  {logical_id}" + (f"  [{path}]" if path else ""))
+        for f in findings:
+            label = "ERROR" if f.severity is Severity.ERROR else "WARN "
+            lines.append(f"    {label} {f.rule_id}: {f.message}")
+            lines.append(f"          fix: {f.fix}")
+    s = report.summary()
+    if lines:
+        lines.append("")
+    lines.append(
+        f"{s['errors']} error(s), {s['warnings']} warning(s) in {s['templates']} template(s); "
+        f"{s['exec_launches_checked']} exec-enabled launch(es) checked."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _line_of(path: str | None, logical_id: str, cache: dict[str, list[str]]) -> int | None:
+    if path is None:
+        return None
+    if path not in cache:
+        try:
+            cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            cache[path] = []
+    pattern = re.compile(r'^\s*"?' + re.escape(logical_id) + r'"?\s*:')
+    for i, line in enumerate(cache[path], start=1):
+        if pattern.match(line):
+            return i
+    return None
+
+
+def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
+    rule_ids = list(RULES_BY_ID)
+    rules = [
+        {
+            "id": r.id,
+            "name": r.id.replace("EcsExec-", "EcsExec"),
+            "shortDescription": {"text": r.description},
+            "fullDescription": {"text": r.explanation},
+            "help": {"text": f"{r.explanation}\nFix: {r.fix}"},
+            "defaultConfiguration": {
+                "level": "error" if r.severity is Severity.ERROR else "warning"
+            },
+            "properties": {"reportedOn": r.reported_on},
+        }
+        for r in RULES_BY_ID.values()
+    ]
+    cache: dict[str, list[str]] = {}
+    results = []
+    for f in report.findings:
+        source = sources.get(f.template)
+        location: dict[str, Any] = {
+            "logicalLocations": [
+                {
+                    "name": f.logical_id,
+                    "fullyQualifiedName": f.construct_path or f"{f.template}/{f.logical_id}",
+                    "kind": "resource",
+                }
+            ]
+        }
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(source or f.template)}}
+        line = _line_of(source, f.logical_id, cache)
+        if line is not None:
+            physical["region"] = {"startLine": line}
+        location["physicalLocation"] = physical
+        results.append(
+            {
+                "ruleId": f.rule_id,
+                "ruleIndex": rule_ids.index(f.rule_id),
+                "level": "error" if f.severity is Severity.ERROR else "warning",
+                "message": {"text": f"{f.message} Fix: {f.fix}"},
+                "locations": [location],
+                "partialFingerprints": {
+                    "ecsExecGuard/v1": f"{f.rule_id}:{f.template}:{f.logical_id}"
+                },
+            }
+        )
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ecs-exec-guard",
+                        "version": __version__,
+                        "informationUri": INFO_URI,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+
+
+def _uri(path: str) -> str:
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()

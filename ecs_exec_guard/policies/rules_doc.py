@@ -1,0 +1,49 @@
+"""RULES.md, the rules reference, generated from the rule classes (a test keeps it current)."""
+
+from __future__ import annotations
+
+from .rules import ALL_RULES
+
+HEADER = """# ecs-exec-guard rules
+
+<!-- Generated from ecs_exec_guard/policies/rules by `ecs-exec-guard rules --markdown > RULES.md`.
+     Do not edit by hand: tests/test_rules_doc.py fails when this file is stale. -->
+
+Every rule checks exec-enabled launches: `AWS::ECS::Service` with `EnableExecuteCommand`,
+EventBridge rule and Scheduler schedule targets with `EcsParameters.EnableExecuteCommand`, and
+Step Functions `ecs:runTask` states with `EnableExecuteCommand` (ENB1, ACC1, ACC2 and CFG1 look
+further). In a CDK app the rule ID to acknowledge is `EcsExec::<Rule ID>`, for example
+`EcsExec::EcsExec-CTR1`.
+
+**Cannot verify.** When a value a rule needs is outside the input (an imported role, subnet or
+VPC) or cannot be resolved (a parameter, `Fn::If` on a deploy-time condition), the rule reports a
+*warning* whose message starts with `Cannot verify:` instead of passing. IAM4 and NET7 exist for
+the two commonest cases; the other rules use their own ID.
+
+| Rule ID | Severity | Reported on | Description | Explanation | Fix |
+|---|---|---|---|---|---|
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown() -> str:
+    rows = [
+        "| "
+        + " | ".join(
+            _cell(x)
+            for x in (
+                r.id,
+                r.severity.value,
+                r.reported_on,
+                r.description,
+                r.explanation,
+                r.fix,
+            )
+        )
+        + " |"
+        for r in ALL_RULES
+    ]
+    return HEADER + "\n".join(rows) + "\n"

@@ -58,7 +58,7 @@ def parse_template_text(text: str, source: str) -> dict[str, Any]:
             raise LoadError(f"{source}: invalid JSON: {exc}") from None
     else:
         try:
-            body = yaml.load(text, Loader=_CfnYamlLoader)  # noqa: S506 - a SafeLoader subclass
+            body = yaml.load(text, Loader=_CfnYamlLoader)  # a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -86,7 +86,7 @@ def load_template(path: Path, name: str | None = None) -> TemplateInput:
     return (name or path.name, parse_template_text(_read(path), str(path)), str(path))
 
 
-def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[TemplateInput]:
+def _manifest_artifacts(directory: Path) -> dict[str, Any]:
     manifest_path = directory / "manifest.json"
     try:
         manifest = json.loads(_read(manifest_path))
@@ -95,6 +95,61 @@ def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[Tem
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
         raise LoadError(f"{manifest_path}: not a cloud assembly manifest (no artifacts)")
+    return artifacts
+
+
+def _logical_id_paths(directory: Path, artifact: dict[str, Any]) -> dict[str, str]:
+    """Logical ID -> construct path, from a stack artifact's ``aws:cdk:logicalId`` metadata."""
+    metadata: Any = artifact.get("metadata")
+    extra = artifact.get("additionalMetadataFile")
+    if isinstance(extra, str):
+        try:
+            metadata = json.loads((directory / extra).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            metadata = None
+    paths: dict[str, str] = {}
+    if isinstance(metadata, dict):
+        for path, entries in metadata.items():
+            for entry in entries if isinstance(entries, list) else ():
+                if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId":
+                    data = entry.get("data")
+                    if isinstance(data, str) and isinstance(path, str):
+                        paths.setdefault(data, path.lstrip("/"))
+    return paths
+
+
+def add_construct_paths(body: dict[str, Any], paths: dict[str, str]) -> None:
+    """Record construct paths as ``aws:cdk:path`` metadata where the template lacks it."""
+    resources = body.get("Resources")
+    if not isinstance(resources, dict):
+        return
+    for logical_id, resource in resources.items():
+        path = paths.get(logical_id)
+        if path is None or not isinstance(resource, dict):
+            continue
+        meta = resource.get("Metadata")
+        if meta is None:
+            resource["Metadata"] = {"aws:cdk:path": path}
+        elif isinstance(meta, dict) and "aws:cdk:path" not in meta:
+            meta["aws:cdk:path"] = path
+
+
+def stack_construct_paths(template_path: Path) -> dict[str, str]:
+    """For a template inside a cloud assembly: its resources' construct paths (may be empty)."""
+    directory = template_path.parent
+    try:
+        artifacts = _manifest_artifacts(directory)
+    except LoadError:
+        return {}
+    for artifact in artifacts.values():
+        props = artifact.get("properties") if isinstance(artifact, dict) else None
+        if isinstance(props, dict) and props.get("templateFile") == template_path.name:
+            return _logical_id_paths(directory, artifact)
+    return {}
+
+
+def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[TemplateInput]:
+    artifacts = _manifest_artifacts(directory)
     out: list[TemplateInput] = []
     for artifact in artifacts.values():
         if not isinstance(artifact, dict):
@@ -103,7 +158,9 @@ def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[Tem
         kind = artifact.get("type")
         if kind == "aws:cloudformation:stack" and isinstance(props.get("templateFile"), str):
             path = directory / props["templateFile"]
-            out.append(load_template(path, path.relative_to(root).as_posix()))
+            name, body, source = load_template(path, path.relative_to(root).as_posix())
+            add_construct_paths(body, _logical_id_paths(directory, artifact))
+            out.append((name, body, source))
         elif kind == "cdk:cloud-assembly" and isinstance(props.get("directoryName"), str):
             if depth > 16:
                 raise LoadError(f"{directory}: nested assemblies are too deep")

@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import dataclasses
+
 from .findings import Finding, Report
-from .model import Model
+from .model import Model, Resource
+from .network import container_hosts
 from .rules import ALL_RULES, Context, Options
 
 TemplateInput = tuple[str, Mapping[str, Any], str | None]
@@ -54,8 +57,49 @@ def analyze(
             if key not in seen:
                 seen.add(key)
                 findings.append(finding)
+    related = _launches_by_resource(ctx)
+    findings = [
+        dataclasses.replace(f, launches=tuple(related.get((f.template, f.logical_id), ())))
+        for f in findings
+    ]
     return Report(
         findings=findings,
         templates=[name for name, _, _ in inputs],
         launches_checked=len(ctx.exec_launches),
     )
+
+
+def _label(res: Resource) -> str:
+    return res.construct_path or f"{res.template.name}/{res.logical_id}"
+
+
+def _launches_by_resource(ctx: Context) -> dict[tuple[str, str], list[str]]:
+    """For each resource, the exec launches whose prerequisites it carries."""
+    out: dict[tuple[str, str], list[str]] = {}
+
+    def add(res: Resource | None, launch_label: str) -> None:
+        if res is None:
+            return
+        labels = out.setdefault((res.template.name, res.logical_id), [])
+        if launch_label not in labels:
+            labels.append(launch_label)
+
+    for launch in ctx.exec_launches:
+        label = _label(launch.resource)
+        facts = ctx.facts(launch)
+        add(launch.resource, label)
+        add(facts.task_definition, label)
+        add(facts.cluster, label)
+        if facts.task_definition is not None:
+            role = ctx.iam.principal(
+                facts.task_definition.props.get("TaskRoleArn"), "AWS::IAM::Role"
+            )
+            add(role, label)
+        net = ctx.network(launch)
+        if net is not None:
+            for ep, _ in net.endpoint_problems:
+                add(ep.resource, label)
+        if facts.capacity.kind == "EC2":
+            for host in container_hosts(ctx.model, facts.capacity, facts.cluster):
+                add(host.ami_source or host.resource, label)
+    return out

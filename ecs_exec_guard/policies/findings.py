@@ -33,6 +33,9 @@ class Finding:
     resource_type: str | None = None
     #: Whether this finding says a fact could not be verified (a cannot-verify warning).
     unverified: bool = False
+    #: The exec launches (services, rules, schedules, state machines) the finding concerns, as
+    #: construct paths (``template/logical-id`` where there is none). Set by ``analyze``.
+    launches: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {

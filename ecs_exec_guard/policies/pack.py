@@ -146,8 +146,14 @@ class EcsExecChecks(NagPack):
     def _in_scope(self, f: Finding, stack_path: str | None) -> bool:
         if self._path_prefixes is None:
             return True
-        path = f.construct_path or (f"{stack_path}/{f.logical_id}" if stack_path else "")
-        return any(path == p or path.startswith(p + "/") for p in self._path_prefixes)
+        own = f.construct_path or (f"{stack_path}/{f.logical_id}" if stack_path else "")
+        # A finding is in scope on the enforced construct's resources, and on the resources
+        # its launches depend on (task definition, task role, cluster, endpoints, AMI).
+        return any(
+            path == p or path.startswith(p + "/")
+            for path in (own, *f.launches)
+            for p in self._path_prefixes
+        )
 
     def _violation(
         self, f: Finding, stack_path: str | None, template_path: str | None

@@ -1,0 +1,294 @@
+"""``ExecEnabledService``: a Fargate or EC2 service with ECS Exec done right, in one call."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Annotations, AspectPriority, Aspects, Duration, Tags
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from .operator_access import exec_operator_statements
+
+SERVICE_TAG = "ecs-exec-guard:service"
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+
+
+class ExecMode(enum.Enum):
+    """What ``ExecEnabledService`` does about exec prerequisites the service misses."""
+
+    #: Change nothing; fail synthesis (naming rule IDs, construct paths and fixes) when the
+    #: service violates an error rule, even if the app does not register EcsExecChecks.
+    ENFORCE = "ENFORCE"
+    #: Repair what can be repaired (EcsExecAutoFix on this construct's subtree).
+    FIX = "FIX"
+
+
+@dataclass(frozen=True)
+class ExecLogging:
+    """Where exec sessions are logged, and the key that encrypts them.
+
+    The cluster is shared: the construct sets this on a cluster defined in the app that has no
+    exec configuration yet, accepts an identical one, and refuses a different one.
+    """
+
+    log_group: logs.ILogGroup | None = None
+    bucket: s3.IBucket | None = None
+    s3_key_prefix: str | None = None
+    kms_key: kms.IKey | None = None
+
+
+class ExecEnabledService(Construct):
+    """A Fargate or EC2 service (chosen from the task definition) with ECS Exec on and working.
+
+    ``mode=ExecMode.FIX`` (default) repairs the task role, network path, egress, root
+    filesystem, platform version and init process; ``ExecMode.ENFORCE`` changes nothing and
+    fails synthesis on any error finding under this construct.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cluster: ecs.ICluster,
+        task_definition: ecs.TaskDefinition,
+        mode: ExecMode = ExecMode.FIX,
+        exec_containers: Sequence[str] | None = None,
+        exec_logging: ExecLogging | None = None,
+        desired_count: int | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        assign_public_ip: bool | None = None,
+        platform_version: ecs.FargatePlatformVersion | None = None,
+        capacity_provider_strategies: Sequence[ecs.CapacityProviderStrategy] | None = None,
+        circuit_breaker: ecs.DeploymentCircuitBreaker | None = None,
+        service_name: str | None = None,
+        min_healthy_percent: int | None = None,
+        max_healthy_percent: int | None = None,
+        health_check_grace_period: Duration | None = None,
+        enable_ecs_managed_tags: bool | None = None,
+        **service_props: Any,
+    ) -> None:
+        super().__init__(scope, id)
+        self.mode = mode
+        self.cluster = cluster
+        self.task_definition = task_definition
+        self.exec_logging = exec_logging
+        self._exec_containers = list(exec_containers) if exec_containers else None
+        if exec_logging is not None:
+            self._configure_cluster_logging(cluster, exec_logging)
+
+        common: dict[str, Any] = {
+            "cluster": cluster,
+            "task_definition": task_definition,
+            "enable_execute_command": True,
+            "desired_count": desired_count,
+            "vpc_subnets": vpc_subnets,
+            "security_groups": list(security_groups) if security_groups else None,
+            "capacity_provider_strategies": (
+                list(capacity_provider_strategies) if capacity_provider_strategies else None
+            ),
+            "circuit_breaker": circuit_breaker,
+            "service_name": service_name,
+            "min_healthy_percent": min_healthy_percent,
+            "max_healthy_percent": max_healthy_percent,
+            "health_check_grace_period": health_check_grace_period,
+            "enable_ecs_managed_tags": enable_ecs_managed_tags,
+            # Tasks carry the service's tags, so grant_execute can narrow to this service.
+            "propagate_tags": service_props.pop("propagate_tags", ecs.PropagatedTagSource.SERVICE),
+            **service_props,
+        }
+        self.service: ecs.BaseService
+        if self._is_fargate(task_definition, capacity_provider_strategies):
+            self.service = ecs.FargateService(
+                self,
+                "Service",
+                assign_public_ip=assign_public_ip,
+                platform_version=platform_version,
+                **common,
+            )
+        else:
+            self.service = ecs.Ec2Service(
+                self, "Service", assign_public_ip=assign_public_ip, **common
+            )
+        Tags.of(self.service).add(SERVICE_TAG, self.node.path)
+        if exec_logging is not None:
+            self._grant_logging(exec_logging)
+
+        if mode is ExecMode.FIX:
+            from ..policies.autofix import EcsExecAutoFix
+
+            Aspects.of(self).add(
+                EcsExecAutoFix(exec_containers=self._exec_containers),
+                priority=AspectPriority.MUTATING,
+            )
+        else:
+            from ..policies.pack import enforce_on
+
+            enforce_on(self)
+
+    @property
+    def connections(self) -> ec2.Connections:
+        return self.service.connections
+
+    @staticmethod
+    def _is_fargate(
+        task_definition: ecs.TaskDefinition,
+        strategies: Sequence[ecs.CapacityProviderStrategy] | None,
+    ) -> bool:
+        if strategies:
+            return all(s.capacity_provider in FARGATE_PROVIDERS for s in strategies)
+        if task_definition.is_fargate_compatible and not task_definition.is_ec2_compatible:
+            return True
+        if task_definition.is_ec2_compatible and not task_definition.is_fargate_compatible:
+            return False
+        return bool(task_definition.is_fargate_compatible)
+
+    # -- exec session logging -----------------------------------------------------------------
+    def _configure_cluster_logging(self, cluster: ecs.ICluster, cfg: ExecLogging) -> None:
+        wanted = ecs.ExecuteCommandConfiguration(
+            kms_key=cfg.kms_key,
+            logging=ecs.ExecuteCommandLogging.OVERRIDE
+            if (cfg.log_group or cfg.bucket)
+            else ecs.ExecuteCommandLogging.DEFAULT,
+            log_configuration=ecs.ExecuteCommandLogConfiguration(
+                cloud_watch_log_group=cfg.log_group,
+                s3_bucket=cfg.bucket,
+                s3_key_prefix=cfg.s3_key_prefix,
+            )
+            if (cfg.log_group or cfg.bucket)
+            else None,
+        )
+        if not isinstance(cluster, ecs.Cluster):
+            Annotations.of(self).add_warning_v2(
+                "ecs-exec-guard:ClusterLoggingUnverified",
+                "exec_logging is set but the cluster is imported: its ExecuteCommandConfiguration "
+                "cannot be set or verified here; configure it where the cluster is defined.",
+            )
+            return
+        current = cluster.execute_command_configuration
+        if current is not None:
+            if not _same_config(current, wanted):
+                raise ValueError(
+                    f"{self.node.path}: exec_logging differs from the ExecuteCommandConfiguration "
+                    f"of cluster {cluster.node.path}; a cluster has one exec configuration, shared "
+                    "by all its services. Configure logging on the cluster instead."
+                )
+            return
+        cfn = cluster.node.default_child
+        assert isinstance(cfn, ecs.CfnCluster)
+        log_cfg: dict[str, Any] = {}
+        if cfg.log_group is not None:
+            log_cfg["CloudWatchLogGroupName"] = cfg.log_group.log_group_name
+        if cfg.bucket is not None:
+            log_cfg["S3BucketName"] = cfg.bucket.bucket_name
+            if cfg.s3_key_prefix:
+                log_cfg["S3KeyPrefix"] = cfg.s3_key_prefix
+        exec_cfg: dict[str, Any] = {"Logging": "OVERRIDE" if log_cfg else "DEFAULT"}
+        if log_cfg:
+            exec_cfg["LogConfiguration"] = log_cfg
+        if cfg.kms_key is not None:
+            exec_cfg["KmsKeyId"] = cfg.kms_key.key_arn
+        cfn.add_property_override("Configuration.ExecuteCommandConfiguration", exec_cfg)
+        Annotations.of(cluster).add_info(
+            f"ecs-exec-guard: exec session logging configured by {self.node.path}"
+        )
+
+    def _grant_logging(self, cfg: ExecLogging) -> None:
+        role = self.task_definition.task_role
+        if cfg.log_group is not None:
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["logs:DescribeLogGroups"], resources=["*"])
+            )
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                    resources=[cfg.log_group.log_group_arn],
+                )
+            )
+        if cfg.bucket is not None:
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["s3:GetBucketLocation"], resources=["*"])
+            )
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["s3:PutObject"],
+                    resources=[cfg.bucket.arn_for_objects(f"{cfg.s3_key_prefix or ''}*")],
+                )
+            )
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    actions=["s3:GetEncryptionConfiguration"], resources=[cfg.bucket.bucket_arn]
+                )
+            )
+        if cfg.kms_key is not None:
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["kms:Decrypt"], resources=[cfg.kms_key.key_arn])
+            )
+
+    # -- operator access ----------------------------------------------------------------------
+    def grant_execute(
+        self, grantee: iam.IGrantable, *, container_name: str | None = None
+    ) -> iam.Grant:
+        """Let ``grantee`` exec into this service's tasks only, and deny raw SSM sessions.
+
+        Grants ``ecs:ExecuteCommand`` on the cluster and its task ARNs (never ``*``), narrowed
+        to this service's tasks by the propagated ``ecs-exec-guard:service`` tag and, when
+        ``container_name`` is given, by ``ecs:container-name``; ``ecs:DescribeTasks`` on the
+        cluster's tasks; ``kms:GenerateDataKey`` on the exec KMS key when there is one; and an
+        explicit Deny of ``ssm:StartSession`` on ECS task targets.
+        """
+        if container_name is not None and self.task_definition.find_container(
+            container_name
+        ) is None:
+            raise ValueError(
+                f"{self.node.path}: no container named {container_name!r} in the task definition"
+            )
+        key = self.exec_logging.kms_key if self.exec_logging else None
+        if key is None and isinstance(self.cluster, ecs.Cluster):
+            cfg = self.cluster.execute_command_configuration
+            key = cfg.kms_key if cfg else None
+        statements = exec_operator_statements(
+            self,
+            cluster_name=self.cluster.cluster_name,
+            container_name=container_name,
+            task_tags={SERVICE_TAG: self.node.path},
+            kms_key_arn=key.key_arn if key is not None else None,
+        )
+        grant: iam.Grant | None = None
+        for st in statements:
+            if st.effect == iam.Effect.DENY:
+                grantee.grant_principal.add_to_principal_policy(st)
+                continue
+            g = iam.Grant.add_to_principal(
+                grantee=grantee,
+                actions=st.actions,
+                resource_arns=st.resources,
+                conditions=st.conditions or None,
+            )
+            grant = g if grant is None else grant.combine(g)
+        assert grant is not None
+        return grant
+
+
+def _same_config(a: ecs.ExecuteCommandConfiguration, b: ecs.ExecuteCommandConfiguration) -> bool:
+    def key(c: ecs.ExecuteCommandConfiguration) -> tuple[Any, ...]:
+        lc = c.log_configuration
+        return (
+            c.kms_key,
+            c.logging,
+            lc.cloud_watch_log_group if lc else None,
+            lc.s3_bucket if lc else None,
+            lc.s3_key_prefix if lc else None,
+        )
+
+    return key(a) == key(b)

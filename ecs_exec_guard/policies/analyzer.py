@@ -6,10 +6,9 @@ enforce mode all report what :func:`analyze` returns.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-import dataclasses
 
 from .findings import Finding, Report
 from .model import Model, Resource

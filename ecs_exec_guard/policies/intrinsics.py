@@ -211,7 +211,7 @@ class Resolver:
         return None
 
     # -- intrinsics --------------------------------------------------------------------
-    def _intrinsic(self, fn: str, arg: Any, depth: int) -> Any:  # noqa: C901 - a dispatch table
+    def _intrinsic(self, fn: str, arg: Any, depth: int) -> Any:
         if fn == "Ref":
             return self._ref(arg)
         if fn == "Fn::GetAtt":
@@ -259,6 +259,9 @@ class Resolver:
         if arg in self.template.resources:
             return Ref(self.template.name, arg)
         if arg in self.template.parameters:
+            passed = self.model.nested_parameter(self.template, arg)
+            if passed is not None:
+                return passed
             return Param(self.template.name, arg)
         return Unknown(f"Ref to {arg}, which is not in the template")
 

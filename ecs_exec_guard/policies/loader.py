@@ -7,6 +7,7 @@ turns it into exit code 2.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,12 @@ _CfnYamlLoader.add_multi_constructor("!", _short_form)
 _CfnYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
-def parse_template_text(text: str, source: str) -> dict[str, Any]:
-    """Parse JSON or YAML text into a template dict; LoadError if it is not a template."""
+def parse_template_text(text: str, source: str, require_resources: bool = True) -> dict[str, Any]:
+    """Parse JSON or YAML text into a template dict; LoadError if it is not a template.
+
+    Templates in a cloud assembly may lack Resources (an empty stack): pass
+    ``require_resources=False`` for them.
+    """
     body: Any
     stripped = text.lstrip()
     if stripped.startswith("{"):
@@ -67,6 +72,8 @@ def parse_template_text(text: str, source: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise LoadError(f"{source}: not a CloudFormation template (the document is not a mapping)")
     if "Resources" not in body:
+        if not require_resources:
+            return body
         raise LoadError(f"{source}: not a CloudFormation template (no Resources section)")
     if not isinstance(body["Resources"], dict):
         raise LoadError(f"{source}: Resources is not a mapping")
@@ -82,8 +89,11 @@ def _read(path: Path) -> str:
         raise LoadError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def load_template(path: Path, name: str | None = None) -> TemplateInput:
-    return (name or path.name, parse_template_text(_read(path), str(path)), str(path))
+def load_template(
+    path: Path, name: str | None = None, require_resources: bool = True
+) -> TemplateInput:
+    body = parse_template_text(_read(path), str(path), require_resources)
+    return (name or path.name, body, str(path))
 
 
 def _manifest_artifacts(directory: Path) -> dict[str, Any]:
@@ -98,8 +108,12 @@ def _manifest_artifacts(directory: Path) -> dict[str, Any]:
     return artifacts
 
 
-def _logical_id_paths(directory: Path, artifact: dict[str, Any]) -> dict[str, str]:
-    """Logical ID -> construct path, from a stack artifact's ``aws:cdk:logicalId`` metadata."""
+def _logical_id_entries(directory: Path, artifact: dict[str, Any]) -> list[tuple[str, str]]:
+    """(construct path, logical ID) pairs from a stack artifact's ``aws:cdk:logicalId`` metadata.
+
+    The metadata of a stack covers its nested stacks too, so logical IDs may repeat across them;
+    :func:`_paths_under` picks the entries of one template.
+    """
     metadata: Any = artifact.get("metadata")
     extra = artifact.get("additionalMetadataFile")
     if isinstance(extra, str):
@@ -107,18 +121,33 @@ def _logical_id_paths(directory: Path, artifact: dict[str, Any]) -> dict[str, st
             metadata = json.loads((directory / extra).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             metadata = None
-    paths: dict[str, str] = {}
+    entries: list[tuple[str, str]] = []
     if isinstance(metadata, dict):
-        for path, entries in metadata.items():
-            for entry in entries if isinstance(entries, list) else ():
+        for path, items in metadata.items():
+            for entry in items if isinstance(items, list) else ():
                 if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId":
                     data = entry.get("data")
                     if isinstance(data, str) and isinstance(path, str):
-                        paths.setdefault(data, path.lstrip("/"))
-    return paths
+                        entries.append((path.lstrip("/"), data))
+    return entries
 
 
-def add_construct_paths(body: dict[str, Any], paths: dict[str, str]) -> None:
+def _paths_under(
+    entries: list[tuple[str, str]], prefix: str | None, nested_prefixes: list[str]
+) -> dict[str, str]:
+    """Logical ID -> construct path for the resources of one (possibly nested) template."""
+    out: dict[str, str] = {}
+    for path, logical_id in entries:
+        if prefix is not None and not path.startswith(prefix + "/"):
+            continue
+        inner = [n for n in nested_prefixes if n != prefix and path.startswith(n + "/")]
+        if inner and (prefix is None or any(len(n) > len(prefix) for n in inner)):
+            continue
+        out.setdefault(logical_id, path)
+    return out
+
+
+def add_construct_paths(body: Mapping[str, Any], paths: dict[str, str]) -> None:
     """Record construct paths as ``aws:cdk:path`` metadata where the template lacks it."""
     resources = body.get("Resources")
     if not isinstance(resources, dict):
@@ -134,18 +163,98 @@ def add_construct_paths(body: dict[str, Any], paths: dict[str, str]) -> None:
             meta["aws:cdk:path"] = path
 
 
-def stack_construct_paths(template_path: Path) -> dict[str, str]:
-    """For a template inside a cloud assembly: its resources' construct paths (may be empty)."""
+NESTED_STACK = "AWS::CloudFormation::Stack"
+ASSET_PATH = "aws:asset:path"
+NESTED_SUFFIX = ".NestedStack/"
+
+
+def _asset_files(directory: Path) -> dict[str, str]:
+    """Asset hash -> file, from the asset manifests (``*.assets.json``) of an assembly dir."""
+    files: dict[str, str] = {}
+    for manifest in directory.glob("*.assets.json"):
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        entries = data.get("files") if isinstance(data, dict) else None
+        for key, entry in (entries or {}).items():
+            source = entry.get("source") if isinstance(entry, dict) else None
+            if isinstance(source, dict) and isinstance(source.get("path"), str):
+                files[key] = source["path"]
+    return files
+
+
+def _nested_file(resource: dict[str, Any], assets: dict[str, str]) -> str | None:
+    meta = resource.get("Metadata")
+    if isinstance(meta, dict) and isinstance(meta.get(ASSET_PATH), str):
+        return str(meta[ASSET_PATH])
+    url = json.dumps((resource.get("Properties") or {}).get("TemplateURL"))
+    for key, path in assets.items():
+        if key in url and path.endswith(".template.json"):
+            if not isinstance(meta, dict):
+                meta = resource["Metadata"] = {}
+            meta[ASSET_PATH] = path
+            return path
+    return None
+
+
+def stack_with_nested(
+    root: Path, path: Path, entries: list[tuple[str, str]]
+) -> list[TemplateInput]:
+    """A stack template and its nested stack templates (recursively), construct paths added.
+
+    Each nested stack's ``AWS::CloudFormation::Stack`` resource gets ``aws:asset:path``
+    metadata naming its template file, which is how the model links a nested template to its
+    parent (parameters in, outputs out).
+    """
+    directory = path.parent
+    assets = _asset_files(directory)
+    found: list[tuple[Path, Mapping[str, Any], str | None]] = []
+    top = load_template(path, path.relative_to(root).as_posix(), require_resources=False)[1]
+    queue: list[tuple[Path, Mapping[str, Any], str | None]] = [(path, top, None)]
+    seen = {path.resolve()}
+    while queue:
+        file, body, prefix = queue.pop(0)
+        found.append((file, body, prefix))
+        resources = body.get("Resources")
+        for logical_id, res in (resources or {}).items():
+            if not isinstance(res, dict) or res.get("Type") != NESTED_STACK:
+                continue
+            nested = _nested_file(res, assets)
+            if nested is None:
+                continue
+            child = directory / nested
+            if child.resolve() in seen or not child.is_file():
+                continue
+            seen.add(child.resolve())
+            child_prefix = next(
+                (p.split(NESTED_SUFFIX)[0] for p, lid in entries
+                 if lid == logical_id and NESTED_SUFFIX in p
+                 and (prefix is None or p.startswith(prefix + "/"))),
+                None,
+            )
+            child_body = load_template(child, child.relative_to(root).as_posix(), False)[1]
+            queue.append((child, child_body, child_prefix))
+    nested_prefixes = [p for _, _, p in found if p is not None]
+    out: list[TemplateInput] = []
+    for file, body, prefix in found:
+        add_construct_paths(body, _paths_under(entries, prefix, nested_prefixes))
+        out.append((file.relative_to(root).as_posix(), body, str(file)))
+    return out
+
+
+def stack_entries(template_path: Path) -> list[tuple[str, str]]:
+    """For a template inside a cloud assembly: its artifact's logical-ID metadata (may be [])."""
     directory = template_path.parent
     try:
         artifacts = _manifest_artifacts(directory)
     except LoadError:
-        return {}
+        return []
     for artifact in artifacts.values():
         props = artifact.get("properties") if isinstance(artifact, dict) else None
         if isinstance(props, dict) and props.get("templateFile") == template_path.name:
-            return _logical_id_paths(directory, artifact)
-    return {}
+            return _logical_id_entries(directory, artifact)
+    return []
 
 
 def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[TemplateInput]:
@@ -158,9 +267,7 @@ def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[Tem
         kind = artifact.get("type")
         if kind == "aws:cloudformation:stack" and isinstance(props.get("templateFile"), str):
             path = directory / props["templateFile"]
-            name, body, source = load_template(path, path.relative_to(root).as_posix())
-            add_construct_paths(body, _logical_id_paths(directory, artifact))
-            out.append((name, body, source))
+            out.extend(stack_with_nested(root, path, _logical_id_entries(directory, artifact)))
         elif kind == "cdk:cloud-assembly" and isinstance(props.get("directoryName"), str):
             if depth > 16:
                 raise LoadError(f"{directory}: nested assemblies are too deep")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .intrinsics import (
@@ -145,11 +146,62 @@ class Model:
                 if not isinstance(output, dict):
                     continue
                 export = output.get("Export")
-                name = tpl.resolver.resolve(export.get("Name")) if isinstance(export, dict) else None
-                if isinstance(name, str):
-                    self._exports[name] = (tpl, output.get("Value"))
+                export_name = (
+                    tpl.resolver.resolve(export.get("Name")) if isinstance(export, dict) else None
+                )
+                if isinstance(export_name, str):
+                    self._exports[export_name] = (tpl, output.get("Value"))
         self._imports: dict[str, Any] = {}
         self._cache: dict[Any, Any] = {}
+        self.parent_of: dict[str, Resource] = self._link_nested_stacks()
+
+    def _link_nested_stacks(self) -> dict[str, Resource]:
+        """Nested template name -> its ``AWS::CloudFormation::Stack`` resource in the parent.
+
+        The link is the ``aws:asset:path`` metadata that CDK (or the loader) puts on the nested
+        stack resource: the nested template's file name, next to the parent template.
+        """
+        by_file: dict[str, Template] = {}
+        for tpl in self.templates.values():
+            if tpl.path:
+                by_file[str(Path(tpl.path).resolve())] = tpl
+        by_name = {name.rsplit("/", 1)[-1]: tpl for name, tpl in self.templates.items()}
+        links: dict[str, Resource] = {}
+        for stack in self.by_type.get("AWS::CloudFormation::Stack", ()):
+            meta = stack.raw.get("Metadata")
+            asset = meta.get("aws:asset:path") if isinstance(meta, dict) else None
+            if not isinstance(asset, str):
+                continue
+            child = None
+            if stack.template.path:
+                child = by_file.get(str((Path(stack.template.path).parent / asset).resolve()))
+            if child is None:
+                child = by_name.get(asset.rsplit("/", 1)[-1])
+            if child is not None and child is not stack.template:
+                links[child.name] = stack
+        return links
+
+    def nested_parameter(self, template: Template, name: str) -> Any:
+        """A nested template's parameter as its parent passes it; None when not linked."""
+        stack = self.parent_of.get(template.name)
+        if stack is None:
+            return None
+        props = stack.raw.get("Properties")
+        params = props.get("Parameters") if isinstance(props, dict) else None
+        if not isinstance(params, dict) or name not in params:
+            return None
+        return stack.template.resolver.resolve(params[name])
+
+    def nested_output(self, stack: Resource, output: str) -> Any:
+        """``Fn::GetAtt NestedStack.Outputs.X`` from the nested template's Outputs."""
+        for child_name, parent in self.parent_of.items():
+            if parent is stack:
+                child = self.templates[child_name]
+                outputs = child.body.get("Outputs")
+                entry = outputs.get(output) if isinstance(outputs, dict) else None
+                if isinstance(entry, dict) and "Value" in entry:
+                    return child.resolver.resolve(entry["Value"])
+        return None
 
     # -- lookups ----------------------------------------------------------------------
     def resources(self, *types: str) -> list[Resource]:
@@ -204,6 +256,10 @@ class Model:
                 + res.ref.token()
                 + ":*"
             )
+        if res.type == "AWS::CloudFormation::Stack" and att.attribute.startswith("Outputs."):
+            value = self.nested_output(res, att.attribute[len("Outputs."):])
+            if value is not None:
+                return value
         if res.type == "AWS::S3::Bucket" and att.attribute == "Arn":
             return "arn:${AWS::Partition}:s3:::" + res.ref.token()
         return att

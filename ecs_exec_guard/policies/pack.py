@@ -21,10 +21,8 @@ on that construct or any ancestor, and reports it as acknowledged.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any
 
 import aws_cdk as cdk
 from cdk_nag import NagPack
@@ -33,7 +31,7 @@ from constructs import IConstruct
 from .. import __version__
 from .analyzer import TemplateInput, analyze
 from .findings import Finding, Report, Severity
-from .loader import add_construct_paths, stack_construct_paths
+from .loader import stack_entries, stack_with_nested
 from .rules import ALL_RULES, RULES_BY_ID
 
 PACK_NAME = "EcsExec"
@@ -96,6 +94,10 @@ class EcsExecChecks(NagPack):
     @property
     def _pack_name(self) -> str:
         return PACK_NAME
+
+    @_pack_name.setter
+    def _pack_name(self, value: str) -> None:
+        """cdk-nag's constructor initialises packName; the pack's name is fixed."""
 
     @property
     def version(self) -> str | None:
@@ -190,18 +192,19 @@ class EcsExecChecks(NagPack):
 def load_stack_templates(
     stacks: list[tuple[str, str]],
 ) -> tuple[list[TemplateInput], dict[str, str]]:
-    """Read the synthesized templates as one app; names are relative to the assembly root."""
+    """Read the synthesized templates (and their nested stacks) as one app.
+
+    Template names are relative to the assembly root, as the CLI names them in a cdk.out.
+    Returns the inputs and, per template name, the construct path of its stack.
+    """
     paths = [Path(p) for p, _ in stacks]
     root = Path(os.path.commonpath([str(p.parent) for p in paths])) if paths else Path()
     inputs: list[TemplateInput] = []
     stack_paths: dict[str, str] = {}
     for path, (_, stack_path) in zip(paths, stacks, strict=True):
-        name = path.relative_to(root).as_posix()
-        body: Any = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(body, dict):
-            add_construct_paths(body, stack_construct_paths(path))
-        inputs.append((name, body if isinstance(body, dict) else {}, str(path)))
-        stack_paths[name] = stack_path
+        for item in stack_with_nested(root, path, stack_entries(path)):
+            inputs.append(item)
+            stack_paths[item[0]] = stack_path
     return inputs, stack_paths
 
 

@@ -7,8 +7,15 @@ environment-agnostic and use a registry image, so the templates hold no asset ha
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+# The tests run from a checkout, with or without the package installed.
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -18,7 +25,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 
-from ecs_exec_guard.policies.autofix import EcsExecAutoFix
+from ecs_exec_guard.policies.autofix import EcsExecAutoFix  # noqa: E402
 
 IMAGE = "public.ecr.aws/docker/library/nginx:stable"
 
@@ -448,6 +455,18 @@ def compliant(fixes: int = 1, outdir: str | None = None, nag: bool = False,
     return _finish(app, fixes, options)
 
 
+def cross_stack(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                **options: Any) -> cdk.App:
+    """The isolated VPC in one stack, the cluster and the exec service in another."""
+    app = new_app(outdir, nag=nag)
+    network = cdk.Stack(app, "Network")
+    vpc = _isolated_vpc(network)
+    stack = cdk.Stack(app, "Services")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    _service(stack, cluster, init=True)
+    return _finish(app, fixes, options)
+
+
 #: The broken apps the fix must repair completely (no analyzer error afterwards).
 BROKEN: dict[str, Builder] = {
     "isolated_vpc": isolated_vpc,
@@ -460,6 +479,6 @@ BROKEN: dict[str, Builder] = {
     "logging_kms_isolated": logging_kms_isolated,
     "shared_vpc": shared_vpc,
     "alb_pattern": alb_pattern,
-    "existing_endpoint": existing_endpoint,
     "existing_l1_endpoint": existing_l1_endpoint,
+    "cross_stack": cross_stack,
 }

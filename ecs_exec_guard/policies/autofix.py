@@ -44,6 +44,7 @@ Limits (see also the report of the pack):
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import re
 import time
@@ -950,7 +951,7 @@ class _Fixer:
                     ip_protocol="tcp",
                     from_port=443,
                     to_port=443,
-                    cidr_ip=cast(ec2.CfnVPC, vpc_el.construct).attr_cidr_block,
+                    cidr_ip=self.vpc_cidr(vpc_el),
                     description="HTTPS from the VPC to the ssmmessages endpoint (ECS Exec)",
                 )
                 self.info(
@@ -986,12 +987,16 @@ class _Fixer:
                     eid, service=ec2.GatewayVpcEndpointAwsService.S3
                 )
             else:
-                endpoint = l2_vpc.add_interface_endpoint(
+                interface = l2_vpc.add_interface_endpoint(
                     eid,
                     service=_INTERFACE_SERVICES[service][1](),
                     private_dns_enabled=True,
-                    open=True,
+                    open=False,
                 )
+                interface.connections.allow_default_port_from(
+                    ec2.Peer.ipv4(self.vpc_cidr(vpc_el)), "HTTPS from the VPC (ECS Exec)"
+                )
+                endpoint = interface
             owner: IConstruct = l2_vpc
         else:
             created = self.l1_endpoint(vpc_el, service, name, subnets)
@@ -1053,7 +1058,7 @@ class _Fixer:
                         ip_protocol="tcp",
                         from_port=443,
                         to_port=443,
-                        cidr_ip=cfn_vpc.attr_cidr_block,
+                        cidr_ip=self.vpc_cidr(vpc_el),
                         description="HTTPS from the VPC",
                     )
                 ],
@@ -1080,6 +1085,22 @@ class _Fixer:
             subnet_ids=subnet_ids,
             security_group_ids=[cast(ec2.CfnSecurityGroup, sg).attr_group_id],
         )
+
+    @staticmethod
+    def vpc_cidr(vpc_el: Element) -> str:
+        """The VPC's CIDR: the literal when the template has it, else ``Fn::GetAtt CidrBlock``.
+
+        The literal keeps cdk-nag's AwsSolutions-EC23 quiet: it cannot resolve a CIDR token and
+        reports any rule that has one.
+        """
+        cidr = vpc_el.raw.get("CidrBlock")
+        if isinstance(cidr, str):
+            try:
+                ipaddress.IPv4Network(cidr)
+                return cidr
+            except ValueError:
+                pass
+        return cast(ec2.CfnVPC, vpc_el.construct).attr_cidr_block
 
     def ensure_dns(self, vpc_el: Element) -> None:
         """Private DNS on an endpoint needs DNS support and hostnames on the VPC."""
@@ -1115,7 +1136,7 @@ class _Fixer:
         if endpoint_path and vpc_el is not None:
             cidr_value = vpcs[0].props.get("CidrBlock")
             verdict, _ = _egress(self.ctx.model, self.ctx.net, groups, [], [cidr_value])
-            dest: Any = cast(ec2.CfnVPC, vpc_el.construct).attr_cidr_block
+            dest: Any = self.vpc_cidr(vpc_el)
             where = "the VPC CIDR (the ssmmessages endpoint)"
         elif endpoint_path:
             return

@@ -1,0 +1,434 @@
+"""EcsExecAutoFix: every broken app comes out with no analyzer error, no cfn-lint error, no new
+cdk-nag error, one endpoint per service name and VPC, and the fix is idempotent and a no-op on
+a compliant app.
+
+Synthesis is the slow part, so each app is synthesized once per module (``scope="module"``
+caches below) and shared by the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ecs as ecs
+from syrupy.extensions.json import JSONSnapshotExtension
+
+import autofix_apps as apps
+from ecs_exec_guard.policies import analyze
+from ecs_exec_guard.policies.autofix import (
+    ACK_NAG_IAM5_WILDCARD,
+    EcsExecAutoFix,
+    EcsExecContainerMixin,
+    EcsExecEnableMixin,
+    EcsExecPlatformVersionMixin,
+    flatten_cfn_reference,
+)
+
+pytestmark = pytest.mark.slow
+
+BROKEN = sorted(apps.BROKEN)
+
+
+@dataclass
+class Synth:
+    """One synthesized app: its templates (by template file name), raw bytes and messages."""
+
+    templates: dict[str, dict[str, Any]]
+    raw: dict[str, bytes]
+    messages: list[tuple[str, str, str]]  # (level, construct path, text)
+    aspects: list[EcsExecAutoFix]
+
+    def resources(self, rtype: str) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for name, body in self.templates.items():
+            for lid, res in body.get("Resources", {}).items():
+                if res.get("Type") == rtype:
+                    out[f"{name}:{lid}"] = res
+        return out
+
+    def texts(self, level: str) -> list[str]:
+        return [text for lvl, _, text in self.messages if lvl == level]
+
+
+def synth(builder: apps.Builder, fixes: int, **options: Any) -> Synth:
+    outdir = tempfile.mkdtemp(prefix="autofix-")
+    app = builder(fixes=0, outdir=outdir)
+    aspects = apps.add_fixes(app, fixes, **options)
+    assembly = app.synth()
+    templates: dict[str, dict[str, Any]] = {}
+    raw: dict[str, bytes] = {}
+    messages: list[tuple[str, str, str]] = []
+    for stack in assembly.stacks:
+        path = Path(assembly.directory) / stack.template_file
+        raw[stack.template_file] = path.read_bytes()
+        templates[stack.template_file] = json.loads(raw[stack.template_file])
+        for msg in stack.messages:
+            messages.append((msg.level.value.lower(), msg.id, str(msg.entry.data)))
+    return Synth(templates, raw, messages, aspects)
+
+
+class Cache:
+    """Synthesize each (app, fixes, options) once per module."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, Synth] = {}
+
+    def get(self, name: str, fixes: int = 1, **options: Any) -> Synth:
+        key = json.dumps([name, fixes, options], sort_keys=True)
+        if key not in self._done:
+            builder: apps.Builder = getattr(apps, name)
+            self._done[key] = synth(builder, fixes, **options)
+        return self._done[key]
+
+
+@pytest.fixture(scope="module")
+def cache() -> Cache:
+    return Cache()
+
+
+@pytest.fixture
+def snapshot_json(snapshot: Any) -> Any:
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+def error_ids(s: Synth) -> list[tuple[str, str]]:
+    return sorted((f.rule_id, f.logical_id) for f in analyze(s.templates).errors)
+
+
+# -- the analyzer agrees --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_app_has_errors_before(cache: Cache, name: str) -> None:
+    assert error_ids(cache.get(name, 0)), f"{name} is not broken: the test proves nothing"
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_no_error_findings_after_fix(cache: Cache, name: str) -> None:
+    assert error_ids(cache.get(name)) == []
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_no_cfn_lint_errors(cache: Cache, name: str) -> None:
+    from cfnlint.api import lint_all
+
+    errors = [
+        f"{template}: {match}"
+        for template, body in cache.get(name).templates.items()
+        for match in lint_all(json.dumps(body))
+        if match.rule.id.startswith("E")
+    ]
+    assert errors == []
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_idempotent(cache: Cache, name: str) -> None:
+    once, twice = cache.get(name), cache.get(name, 2)
+    assert twice.raw == once.raw
+    first, second = twice.aspects
+    assert first.changes
+    assert second.changes == []  # the second instance found nothing left to do
+
+
+def test_noop_on_compliant_app(cache: Cache) -> None:
+    without, with_fix = cache.get("compliant", 0), cache.get("compliant")
+    assert error_ids(without) == [] and not analyze(without.templates).warnings
+    assert with_fix.raw == without.raw  # byte-identical
+    assert with_fix.aspects[0].changes == []
+    assert with_fix.texts("info") == []
+
+
+# -- endpoints -------------------------------------------------------------------------------
+
+
+def _endpoint_services(s: Synth) -> list[tuple[str, str]]:
+    out = []
+    for key, res in s.resources("AWS::EC2::VPCEndpoint").items():
+        props = res["Properties"]
+        name = flatten_cfn_reference(props["ServiceName"]).rsplit(".", 1)[-1]
+        out.append((json.dumps(props["VpcId"], sort_keys=True), name))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("name", BROKEN + ["existing_endpoint"])
+def test_one_endpoint_per_service_name_and_vpc(cache: Cache, name: str) -> None:
+    services = _endpoint_services(cache.get(name))
+    assert len(services) == len(set(services)), services
+
+
+def test_shared_vpc_gets_one_ssmmessages_endpoint(cache: Cache) -> None:
+    s = cache.get("shared_vpc")
+    assert len(s.resources("AWS::ECS::Service")) == 3
+    assert [svc for _, svc in _endpoint_services(s)] == ["ssmmessages"]
+    assert s.aspects[0].stats.snapshots == 1  # one batch for the three services
+
+
+def test_logging_with_kms_gets_logs_and_kms_endpoints(cache: Cache) -> None:
+    s = cache.get("logging_kms_isolated")
+    assert [svc for _, svc in _endpoint_services(s)] == ["kms", "logs", "ssmmessages"]
+    assert not analyze(s.templates, rules=["EcsExec-NET6"]).findings
+
+
+def test_existing_l2_endpoint_is_reused(cache: Cache) -> None:
+    before, after = cache.get("existing_endpoint", 0), cache.get("existing_endpoint")
+    assert list(before.resources("AWS::EC2::VPCEndpoint")) == list(
+        after.resources("AWS::EC2::VPCEndpoint")
+    )
+    assert [svc for _, svc in _endpoint_services(after)] == ["ssmmessages"]
+
+
+def test_existing_l1_endpoint_is_reused_and_opened(cache: Cache) -> None:
+    s = cache.get("existing_l1_endpoint")
+    assert list(s.resources("AWS::EC2::VPCEndpoint")) == [
+        "ExistingL1Endpoint.template.json:SsmEndpoint"
+    ]
+    ingress = list(s.resources("AWS::EC2::SecurityGroupIngress").values())
+    assert [r["Properties"]["FromPort"] for r in ingress] == [443]
+
+
+def test_cross_stack_endpoint_goes_into_the_vpc_stack(cache: Cache) -> None:
+    s = cache.get("cross_stack")
+    endpoints = s.resources("AWS::EC2::VPCEndpoint")
+    assert [k.split(":")[0] for k in endpoints] == ["Network.template.json"]
+
+
+def test_imported_vpc_gets_no_endpoint_and_a_warning(cache: Cache) -> None:
+    s = cache.get("imported_vpc")
+    assert s.resources("AWS::EC2::VPCEndpoint") == {}
+    warnings = s.texts("warning")
+    assert any("EcsExecAutoFix" in w and "imported" in w for w in warnings), warnings
+    assert {f.rule_id for f in analyze(s.templates).warnings} == {"EcsExec-NET7"}
+
+
+def test_options_turn_fixes_off(cache: Cache) -> None:
+    s = cache.get("isolated_vpc", endpoints=False, init_process=False)
+    assert s.resources("AWS::EC2::VPCEndpoint") == {}
+    assert [r for r, _ in error_ids(s)] == ["EcsExec-NET2"]
+    assert {f.rule_id for f in analyze(s.templates).warnings} == {"EcsExec-CTR2"}
+
+
+# -- egress, permissions, containers, platform ------------------------------------------------
+
+
+def test_restricted_egress_gets_https_to_the_internet(cache: Cache) -> None:
+    s = cache.get("restricted_egress")
+    rules = [r["Properties"] for r in s.resources("AWS::EC2::SecurityGroupEgress").values()]
+    assert [(r["IpProtocol"], r["FromPort"], r["ToPort"], r["CidrIp"]) for r in rules] == [
+        ("tcp", 443, 443, "0.0.0.0/0")
+    ]
+
+
+def test_isolated_l1_egress_goes_to_the_vpc_cidr(cache: Cache) -> None:
+    s = cache.get("l1_isolated")
+    rules = [r["Properties"] for r in s.resources("AWS::EC2::SecurityGroupEgress").values()]
+    assert [(r["FromPort"], r["CidrIp"]) for r in rules] == [(443, "10.1.0.0/16")]
+    vpc = s.templates["L1Isolated.template.json"]["Resources"]["Vpc"]["Properties"]
+    assert vpc["EnableDnsHostnames"] is True  # private DNS needs it
+
+
+def test_l1_task_definition_gets_a_task_role(cache: Cache) -> None:
+    s = cache.get("l1_no_task_role")
+    td = s.templates["L1NoRole.template.json"]["Resources"]["Task"]["Properties"]
+    role_id = td["TaskRoleArn"]["Fn::GetAtt"][0]
+    role = s.templates["L1NoRole.template.json"]["Resources"][role_id]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "ecs-tasks.amazonaws.com"
+    }
+    assert any("created task role" in t for t in s.texts("info"))
+
+
+def test_ssm_statement_has_its_own_policy(cache: Cache) -> None:
+    s = cache.get("l1_isolated")
+    docs = [
+        r["Properties"]["PolicyDocument"]["Statement"]
+        for r in s.resources("AWS::IAM::Policy").values()
+    ]
+    assert docs == [
+        [
+            {
+                "Action": [
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ],
+                "Effect": "Allow",
+                "Resource": "*",
+                "Sid": "EcsExecSsmMessages",
+            }
+        ]
+    ]
+
+
+def test_immutable_role_is_left_with_a_warning(cache: Cache) -> None:
+    before, after = cache.get("immutable_role", 0), cache.get("immutable_role")
+    assert before.resources("AWS::IAM::Policy") == after.resources("AWS::IAM::Policy")
+    assert [r for r, _ in error_ids(after)] == ["EcsExec-IAM2"]
+    assert any("immutable" in w for w in after.texts("warning"))
+
+
+def _containers(s: Synth, stack: str, td: str | None = None) -> list[dict[str, Any]]:
+    body = s.templates[f"{stack}.template.json"]["Resources"]
+    tds = [r for lid, r in body.items() if r["Type"] == "AWS::ECS::TaskDefinition"
+           and (td is None or lid == td)]
+    return [c for t in tds for c in t["Properties"]["ContainerDefinitions"]]
+
+
+def test_readonly_root_is_flipped_with_a_warning(cache: Cache) -> None:
+    s = cache.get("readonly_root")
+    assert [c["ReadonlyRootFilesystem"] for c in _containers(s, "ReadonlyRoot")] == [False, False]
+    warnings = [w for w in s.texts("warning") if "read-only" in w]
+    assert len(warnings) == 1
+    assert "app, sidecar" in warnings[0] and "ECS.5" in warnings[0]
+    assert "CT.ECS.PR.6" in warnings[0]
+
+
+def test_exec_containers_limits_the_root_filesystem_fix(cache: Cache) -> None:
+    s = cache.get("readonly_root", exec_containers=["app"])
+    flags = {c["Name"]: c["ReadonlyRootFilesystem"] for c in _containers(s, "ReadonlyRoot")}
+    assert flags == {"app": False, "sidecar": True}
+    warning = next(w for w in s.texts("warning") if "read-only" in w)
+    assert "sidecar stay read-only" in warning
+    # The analyzer cannot know which containers are exec targets: CTR1 still names the other.
+    assert [r for r, _ in error_ids(s)] == ["EcsExec-CTR1"]
+
+
+def test_init_process_is_enabled(cache: Cache) -> None:
+    s = cache.get("isolated_vpc")
+    assert [c["LinuxParameters"] for c in _containers(s, "Isolated")] == [
+        {"InitProcessEnabled": True}
+    ]
+
+
+def test_platform_version_is_raised(cache: Cache) -> None:
+    s = cache.get("platform_130")
+    services = list(s.resources("AWS::ECS::Service").values())
+    assert [svc["Properties"]["PlatformVersion"] for svc in services] == ["1.4.0"]
+
+
+def test_enable_exec_turns_exec_on_and_fixes_the_rest(cache: Cache) -> None:
+    before, after = cache.get("exec_off", 0), cache.get("exec_off", enable_exec=True)
+    assert analyze(before.templates, require_exec=True).errors
+    assert analyze(after.templates, require_exec=True).errors == []
+    services = list(after.resources("AWS::ECS::Service").values())
+    assert [svc["Properties"]["EnableExecuteCommand"] for svc in services] == [True]
+
+
+def test_every_change_is_an_info_annotation(cache: Cache) -> None:
+    s = cache.get("l1_isolated")
+    infos = s.texts("info")
+    assert sorted(infos) == sorted(s.aspects[0].changes)
+    assert len(infos) >= 5  # role policy, endpoint, DNS, egress, root filesystem, init
+
+
+# -- cdk-nag ---------------------------------------------------------------------------------
+
+
+def nag_errors(name: str, fixes: int, **options: Any) -> set[tuple[str, str]]:
+    outdir = tempfile.mkdtemp(prefix="autofix-nag-")
+    builder: apps.Builder = getattr(apps, name)
+    builder(fixes=fixes, outdir=outdir, nag=True, **options).synth()
+    report = json.loads((Path(outdir) / "validation-report.json").read_text())
+    out: set[tuple[str, str]] = set()
+    for plugin in report.get("pluginReports", []):
+        for violation in plugin.get("violations", []):
+            if violation.get("severity") != "error":
+                continue
+            for construct in violation.get("violatingConstructs", []):
+                out.add((violation["ruleName"], construct["constructPath"]))
+    return out
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_no_new_aws_solutions_errors(name: str) -> None:
+    before, after = nag_errors(name, 0), nag_errors(name, 1)
+    assert after - before == set()
+
+
+def test_ssm_iam5_is_acknowledged_only_when_asked() -> None:
+    quiet = nag_errors("l1_no_task_role", 1)
+    loud = nag_errors("l1_no_task_role", 1, acknowledge_inherent_nag_findings=False)
+    new = loud - quiet
+    rule = ACK_NAG_IAM5_WILDCARD.split("::", 1)[1]
+    assert {r for r, _ in new} == {rule}
+    assert all("EcsExecSsmMessagesPolicy" in path for _, path in new)
+
+
+# -- snapshots -------------------------------------------------------------------------------
+
+_VOLATILE = re.compile(r"[0-9a-f]{64}")
+
+
+def _stable(templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Templates without asset hashes (S3Key, image URIs) and the bootstrap boilerplate."""
+    text = _VOLATILE.sub("<hash>", json.dumps(templates, sort_keys=True))
+    out: dict[str, Any] = json.loads(text)
+    for body in out.values():
+        body.pop("Rules", None)
+        params = body.get("Parameters", {})
+        params.pop("BootstrapVersion", None)
+        if not params:
+            body.pop("Parameters", None)
+    return out
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_fixed_template_snapshot(cache: Cache, name: str, snapshot_json: Any) -> None:
+    assert _stable(cache.get(name).templates) == snapshot_json
+
+
+# -- Mixins ------------------------------------------------------------------------------------
+
+
+def test_mixins_make_a_service_exec_ready_and_the_aspect_agrees() -> None:
+    app = apps.new_app()
+    stack = cdk.Stack(app, "Mixins")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=apps._nat_vpc(stack))
+    td = ecs.FargateTaskDefinition(stack, "Task")
+    container = td.add_container(
+        "app",
+        image=ecs.ContainerImage.from_registry(apps.IMAGE),
+        readonly_root_filesystem=True,
+    )
+    service = ecs.FargateService(
+        stack,
+        "Service",
+        cluster=cluster,
+        task_definition=td,
+        platform_version=ecs.FargatePlatformVersion.VERSION1_3,
+    )
+    cdk.Mixins.of(service).apply(EcsExecEnableMixin(), EcsExecPlatformVersionMixin())
+    cdk.Mixins.of(container).apply(EcsExecContainerMixin())
+    aspect = EcsExecAutoFix()
+    cdk.Aspects.of(app).add(aspect, priority=cdk.AspectPriority.MUTATING)
+    assembly = app.synth()
+    templates = {s.template_file: s.template for s in assembly.stacks}
+    assert error_ids(Synth(templates, {}, [], [])) == []
+    body = templates["Mixins.template.json"]["Resources"]
+    svc = next(r for r in body.values() if r["Type"] == "AWS::ECS::Service")
+    assert svc["Properties"]["PlatformVersion"] == "1.4.0"
+    assert svc["Properties"]["EnableExecuteCommand"] is True
+    task = next(r for r in body.values() if r["Type"] == "AWS::ECS::TaskDefinition")
+    (c,) = task["Properties"]["ContainerDefinitions"]
+    assert c["ReadonlyRootFilesystem"] is False
+    assert c["LinuxParameters"] == {"InitProcessEnabled": True}
+    # The aspect saw the Mixins' work and only added the permissions the exec flag needs.
+    assert all("ssmmessages" in change for change in aspect.changes), aspect.changes
+
+
+# -- cost --------------------------------------------------------------------------------------
+
+
+def test_one_snapshot_per_batch_and_cheap_visits(cache: Cache) -> None:
+    s = cache.get("shared_vpc")
+    stats = s.aspects[0].stats
+    assert stats.snapshots == 1
+    assert stats.visits > 50  # one callback per construct...
+    assert stats.resources_resolved < stats.visits  # ...but only exec-relevant ones resolved

@@ -10,12 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-# The tests run from a checkout, with or without the package installed.
-_ROOT = str(Path(__file__).resolve().parents[1])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -24,8 +19,16 @@ from aws_cdk import aws_ecs_patterns as ecs_patterns
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 
-from ecs_exec_guard.policies.autofix import EcsExecAutoFix  # noqa: E402
+if TYPE_CHECKING:
+    from ecs_exec_guard.policies.autofix import EcsExecAutoFix
+
+# The tests run from a checkout, with or without the package installed.
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
 
 IMAGE = "public.ecr.aws/docker/library/nginx:stable"
 
@@ -43,6 +46,8 @@ def new_app(outdir: str | None = None, *, nag: bool = False) -> cdk.App:
 
 
 def add_fixes(scope: cdk.App | cdk.Stack, fixes: int, **options: Any) -> list[EcsExecAutoFix]:
+    from ecs_exec_guard.policies.autofix import EcsExecAutoFix
+
     aspects = [EcsExecAutoFix(**options) for _ in range(fixes)]
     for aspect in aspects:
         cdk.Aspects.of(scope).add(aspect, priority=cdk.AspectPriority.MUTATING)
@@ -455,6 +460,73 @@ def compliant(fixes: int = 1, outdir: str | None = None, nag: bool = False,
     return _finish(app, fixes, options)
 
 
+def l1_logging(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+               **options: Any) -> cdk.App:
+    """Raw L1 cluster logging exec sessions to CloudWatch and S3 with KMS; L1 task and service
+    whose (L2) task role has none of the exec permissions."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "L1Logging")
+    vpc = _nat_vpc(stack)
+    key = kms.Key(stack, "ExecKey", enable_key_rotation=True)
+    group = logs.LogGroup(stack, "ExecLogs", removal_policy=cdk.RemovalPolicy.DESTROY)
+    bucket = s3.Bucket(stack, "ExecBucket", enforce_ssl=True,
+                       removal_policy=cdk.RemovalPolicy.DESTROY)
+    cluster = ecs.CfnCluster(
+        stack,
+        "Cluster",
+        configuration=ecs.CfnCluster.ClusterConfigurationProperty(
+            execute_command_configuration=ecs.CfnCluster.ExecuteCommandConfigurationProperty(
+                kms_key_id=key.key_arn,
+                logging="OVERRIDE",
+                log_configuration=ecs.CfnCluster.ExecuteCommandLogConfigurationProperty(
+                    cloud_watch_log_group_name=group.log_group_name,
+                    s3_bucket_name=bucket.bucket_name,
+                    s3_key_prefix="exec",
+                    s3_encryption_enabled=True,
+                ),
+            )
+        ),
+    )
+    role = iam.Role(stack, "TaskRole",
+                    assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    td = ecs.CfnTaskDefinition(
+        stack,
+        "Task",
+        requires_compatibilities=["FARGATE"],
+        network_mode="awsvpc",
+        cpu="256",
+        memory="512",
+        task_role_arn=role.role_arn,
+        container_definitions=[
+            ecs.CfnTaskDefinition.ContainerDefinitionProperty(
+                name="app",
+                image=IMAGE,
+                essential=True,
+                linux_parameters=ecs.CfnTaskDefinition.LinuxParametersProperty(
+                    init_process_enabled=True
+                ),
+            )
+        ],
+    )
+    sg = ec2.SecurityGroup(stack, "TaskSg", vpc=vpc, description="Exec tasks")
+    ecs.CfnService(
+        stack,
+        "Service",
+        cluster=cluster.ref,
+        task_definition=td.ref,
+        launch_type="FARGATE",
+        desired_count=1,
+        enable_execute_command=True,
+        network_configuration=ecs.CfnService.NetworkConfigurationProperty(
+            awsvpc_configuration=ecs.CfnService.AwsVpcConfigurationProperty(
+                subnets=[s.subnet_id for s in vpc.private_subnets],
+                security_groups=[sg.security_group_id],
+            )
+        ),
+    )
+    return _finish(app, fixes, options)
+
+
 def cross_stack(fixes: int = 1, outdir: str | None = None, nag: bool = False,
                 **options: Any) -> cdk.App:
     """The isolated VPC in one stack, the cluster and the exec service in another."""
@@ -481,4 +553,5 @@ BROKEN: dict[str, Builder] = {
     "alb_pattern": alb_pattern,
     "existing_l1_endpoint": existing_l1_endpoint,
     "cross_stack": cross_stack,
+    "l1_logging": l1_logging,
 }

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import autofix_apps as apps
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ecs as ecs
 from syrupy.extensions.json import JSONSnapshotExtension
 
-import autofix_apps as apps
 from ecs_exec_guard.policies import analyze
 from ecs_exec_guard.policies.autofix import (
     ACK_NAG_IAM5_WILDCARD,
@@ -117,7 +117,7 @@ def test_no_error_findings_after_fix(cache: Cache, name: str) -> None:
 
 @pytest.mark.parametrize("name", BROKEN)
 def test_no_cfn_lint_errors(cache: Cache, name: str) -> None:
-    from cfnlint.api import lint_all
+    from cfnlint.api import lint_all  # type: ignore[import-untyped]
 
     errors = [
         f"{template}: {match}"
@@ -150,14 +150,14 @@ def test_noop_on_compliant_app(cache: Cache) -> None:
 
 def _endpoint_services(s: Synth) -> list[tuple[str, str]]:
     out = []
-    for key, res in s.resources("AWS::EC2::VPCEndpoint").items():
+    for res in s.resources("AWS::EC2::VPCEndpoint").values():
         props = res["Properties"]
         name = flatten_cfn_reference(props["ServiceName"]).rsplit(".", 1)[-1]
         out.append((json.dumps(props["VpcId"], sort_keys=True), name))
     return sorted(out)
 
 
-@pytest.mark.parametrize("name", BROKEN + ["existing_endpoint"])
+@pytest.mark.parametrize("name", [*BROKEN, "existing_endpoint"])
 def test_one_endpoint_per_service_name_and_vpc(cache: Cache, name: str) -> None:
     services = _endpoint_services(cache.get(name))
     assert len(services) == len(set(services)), services
@@ -432,3 +432,39 @@ def test_one_snapshot_per_batch_and_cheap_visits(cache: Cache) -> None:
     assert stats.snapshots == 1
     assert stats.visits > 50  # one callback per construct...
     assert stats.resources_resolved < stats.visits  # ...but only exec-relevant ones resolved
+
+
+def test_one_instance_on_two_stacks_fixes_both() -> None:
+    """The batch covers the first scope; the other stack's services are fixed when visited."""
+    app = apps.new_app()
+    stacks = [cdk.Stack(app, "First"), cdk.Stack(app, "Second")]
+    aspect = EcsExecAutoFix()
+    for stack in stacks:
+        cluster = ecs.Cluster(stack, "Cluster", vpc=apps._isolated_vpc(stack))
+        apps._service(stack, cluster, init=True)
+        cdk.Aspects.of(stack).add(aspect, priority=cdk.AspectPriority.MUTATING)
+    assembly = app.synth()
+    templates = {s.template_file: s.template for s in assembly.stacks}
+    assert error_ids(Synth(templates, {}, [], [])) == []
+    assert aspect.stats.snapshots == 2
+
+
+def test_l1_logging_statements_cover_the_cluster_configuration(cache: Cache) -> None:
+    s = cache.get("l1_logging")
+    policies = {
+        key.rsplit(":", 1)[1]: res["Properties"]["PolicyDocument"]["Statement"]
+        for key, res in s.resources("AWS::IAM::Policy").items()
+    }
+    logging = next(v for k, v in policies.items() if "EcsExecLoggingPolicy" in k)
+    actions = sorted(a for st in logging for a in
+                     (st["Action"] if isinstance(st["Action"], list) else [st["Action"]]))
+    assert actions == [
+        "kms:Decrypt",
+        "logs:CreateLogStream",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+        "s3:GetBucketLocation",
+        "s3:GetEncryptionConfiguration",
+        "s3:PutObject",
+    ]

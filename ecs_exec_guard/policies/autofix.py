@@ -48,7 +48,7 @@ import ipaddress
 import json
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -62,20 +62,21 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
+from jsii.errors import JSIIError
 
 from .iam import EXEC_ACTIONS, Decision, Permissions
 from .intrinsics import is_unknown
 from .launches import Launch
 from .model import Model, Resource, get_ci, truthy
-from .network import NetworkIndex, _egress, service_endpoints
+from .network import _egress, service_endpoints
 from .rules import Context
 from .rules.iam import _key_policy_allows, exec_log_requirements, task_role
 
 __all__ = [
     "ACK_NAG_IAM5_WILDCARD",
     "EcsExecAutoFix",
-    "EcsExecEnableMixin",
     "EcsExecContainerMixin",
+    "EcsExecEnableMixin",
     "EcsExecPlatformVersionMixin",
 ]
 
@@ -94,12 +95,16 @@ EGRESS_ID = "EcsExecHttpsEgress"
 INGRESS_ID = "EcsExecHttpsIngress"
 ENDPOINT_SG_ID = "EcsExecEndpointSecurityGroup"
 
+#: What a failing call into aws-cdk-lib raises in Python (a JS exception is a RuntimeError).
+_BRIDGE_ERRORS = (JSIIError, RuntimeError)
+
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _LINUX_MIN = ((1, 4, 0), "1.4.0")
 _WINDOWS_MIN = ((1, 0, 0), "1.0.0")
 
 #: Interface endpoint services, by the analyzer's short name.
-_INTERFACE_SERVICES = {
+_ServiceFactory = Callable[[], ec2.InterfaceVpcEndpointAwsService]
+_INTERFACE_SERVICES: dict[str, tuple[str, _ServiceFactory]] = {
     "ssmmessages": ("SsmMessages", lambda: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES),
     "logs": ("Logs", lambda: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
     "kms": ("Kms", lambda: ec2.InterfaceVpcEndpointAwsService.KMS),
@@ -116,7 +121,7 @@ _LOG_REASON = (
     "(added by ecs-exec-guard EcsExecAutoFix)."
 )
 
-_PSEUDO = {
+_PSEUDO: dict[str, Callable[[], Any]] = {
     "AWS::AccountId": lambda: cdk.Aws.ACCOUNT_ID,
     "AWS::Region": lambda: cdk.Aws.REGION,
     "AWS::Partition": lambda: cdk.Aws.PARTITION,
@@ -144,6 +149,12 @@ def _key(construct: Any) -> str:
     """
     ref = getattr(construct, "__jsii_ref__", None)
     return cast(str, ref.ref) if ref is not None else f"py:{id(construct)}"
+
+
+def _owns(l2: IConstruct, l1: IConstruct) -> bool:
+    """Whether ``l1`` is the L1 resource of the L2 ``l2`` (its default child)."""
+    child = l2.node.default_child
+    return child is not None and _key(child) == _key(l1)
 
 
 def _override(cfn: cdk.CfnResource, path: str, value: Any) -> None:
@@ -223,7 +234,7 @@ _TYPE_NAMES: dict[type[Any], str] = {}
 def _type_name(cls: type[Any]) -> str:
     name = _TYPE_NAMES.get(cls)
     if name is None:
-        name = cast(str, cls.CFN_RESOURCE_TYPE_NAME)  # type: ignore[attr-defined]
+        name = cast(str, cls.CFN_RESOURCE_TYPE_NAME)
         _TYPE_NAMES[cls] = name
     return name
 
@@ -286,9 +297,9 @@ class Snapshot:
                 entry = (c, rtype, True)
             else:
                 continue
-            stack = owner.get(_key(c))
-            if stack is not None:
-                per_stack.setdefault(_key(stack), []).append(entry)
+            holder = owner.get(_key(c))
+            if holder is not None:
+                per_stack.setdefault(_key(holder), []).append(entry)
         self.templates: dict[str, dict[str, Any]] = {}
         stack_by_id = {_key(s): s for s in stacks}
         for sid, entries in per_stack.items():
@@ -309,9 +320,9 @@ class Snapshot:
         self._link_templates()
         if enable_exec_for:
             for key in enable_exec_for:
-                el = self.by_construct.get(key)
-                if el is not None:
-                    body = self.templates[el.template]["Resources"][el.logical_id]
+                svc = self.by_construct.get(key)
+                if svc is not None:
+                    body = self.templates[svc.template]["Resources"][svc.logical_id]
                     body["Properties"]["EnableExecuteCommand"] = True
         if stats is not None:
             stats.snapshots += 1
@@ -331,12 +342,12 @@ class Snapshot:
         try:
             resolved = stack.resolve([lids, props])
             resolved_lids, resolved_props = resolved[0], resolved[1]
-        except jsii.errors.JSIIError:
+        except _BRIDGE_ERRORS:
             resolved_lids, resolved_props = [], []
-            for i, (cfn, _, _) in enumerate(entries):
+            for i in range(len(entries)):
                 try:
                     one = stack.resolve([lids[i], props[i]])
-                except jsii.errors.JSIIError:
+                except _BRIDGE_ERRORS:
                     one = [stack.resolve(lids[i]), None]
                 resolved_lids.append(one[0])
                 resolved_props.append(one[1])
@@ -346,7 +357,7 @@ class Snapshot:
             if full and isinstance(value, dict) and value:
                 try:
                     rendered = cfn._render_properties(value)
-                except jsii.errors.JSIIError:
+                except _BRIDGE_ERRORS:
                     rendered = {k[:1].upper() + k[1:]: v for k, v in value.items()}
             yield cfn, rtype, str(lid), rendered if isinstance(rendered, dict) else {}
 
@@ -723,7 +734,7 @@ class _Fixer:
                 return None
         cfn_role = role_el.construct
         role_parent = cfn_role.node.scope
-        if isinstance(role_parent, iam.Role) and _key(role_parent.node.default_child) == _key(cfn_role):
+        if isinstance(role_parent, iam.Role) and _owns(role_parent, cfn_role):
             return role_parent, None
         return None, cast(iam.CfnRole, cfn_role)
 
@@ -770,9 +781,13 @@ class _Fixer:
                 if is_unknown(target):
                     continue
                 decision, _ = perms.evaluate(action, target)
-                if decision is Decision.IMPLICIT_DENY and action.startswith("kms:"):
-                    if role is not None and _key_policy_allows(self.ctx, role, action, target):
-                        continue
+                if (
+                    decision is Decision.IMPLICIT_DENY
+                    and action.startswith("kms:")
+                    and role is not None
+                    and _key_policy_allows(self.ctx, role, action, target)
+                ):
+                    continue
                 if decision is Decision.DENY or (
                     decision is Decision.IMPLICIT_DENY
                     and not self._boundary_allows(perms, action, target)
@@ -980,7 +995,7 @@ class _Fixer:
         l2_vpc = cfn_vpc.node.scope
         name = _INTERFACE_SERVICES[service][0] if service in _INTERFACE_SERVICES else "S3"
         endpoint: IConstruct
-        if isinstance(l2_vpc, ec2.Vpc) and _key(l2_vpc.node.default_child) == _key(cfn_vpc):
+        if isinstance(l2_vpc, ec2.Vpc) and _owns(l2_vpc, cfn_vpc):
             eid = _unique_id(l2_vpc, f"EcsExec{name}Endpoint")
             if service == "s3":
                 endpoint = l2_vpc.add_gateway_endpoint(
@@ -1183,7 +1198,7 @@ class _Fixer:
     @staticmethod
     def _rule_scope(sg: Element, base: str) -> tuple[Construct, str]:
         parent = sg.construct.node.scope
-        if isinstance(parent, ec2.SecurityGroup) and _key(parent.node.default_child) == _key(sg.construct):
+        if isinstance(parent, ec2.SecurityGroup) and _owns(parent, sg.construct):
             return parent, _unique_id(parent, base)
         scope = cast(Construct, parent)
         return scope, _unique_id(scope, f"{sg.construct.node.id}{base}")

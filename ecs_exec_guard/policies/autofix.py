@@ -231,6 +231,38 @@ _GENERIC_TYPES = ("Custom::VpcRestrictDefaultSG",)
 _TYPE_NAMES: dict[type[Any], str] = {}
 
 
+# Property names whose CloudFormation spelling is not the camelCase one capitalized, and
+# properties whose values are free-form JSON (kept as they are).
+_RENAMES = {
+    "VpcZoneIdentifier": "VPCZoneIdentifier",
+    "EnableEcsManagedTags": "EnableECSManagedTags",
+}
+_RAW_JSON = frozenset(
+    {"PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "DockerLabels", "Options"}
+)
+
+
+def _cfn_case(value: Any) -> Any:
+    """Resolved L1 properties (camelCase) as CloudFormation spells them.
+
+    What each L1's ``renderProperties`` does for the resource types read here, without one
+    bridge call per resource (checked equal on every resource of the test apps).
+    """
+    if isinstance(value, list):
+        return [_cfn_case(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "Ref" or key.startswith("Fn::"):
+            out[key] = item
+            continue
+        name = key[:1].upper() + key[1:]
+        name = _RENAMES.get(name, name)
+        out[name] = item if name in _RAW_JSON else _cfn_case(item)
+    return out
+
+
 def _type_name(cls: type[Any]) -> str:
     name = _TYPE_NAMES.get(cls)
     if name is None:
@@ -351,14 +383,12 @@ class Snapshot:
                     one = [stack.resolve(lids[i]), None]
                 resolved_lids.append(one[0])
                 resolved_props.append(one[1])
-        for (cfn, rtype, full), lid, value in zip(entries, resolved_lids, resolved_props,
-                                                  strict=True):
+        for (cfn, rtype, full), lid, value in zip(
+            entries, resolved_lids, resolved_props, strict=True
+        ):
             rendered: Any = {}
             if full and isinstance(value, dict) and value:
-                try:
-                    rendered = cfn._render_properties(value)
-                except _BRIDGE_ERRORS:
-                    rendered = {k[:1].upper() + k[1:]: v for k, v in value.items()}
+                rendered = value if type(cfn) is cdk.CfnResource else _cfn_case(value)
             yield cfn, rtype, str(lid), rendered if isinstance(rendered, dict) else {}
 
     def _link_templates(self) -> None:
@@ -655,13 +685,7 @@ class _Fixer:
         if td_el is None:
             return
         role, raw = task_role(self.ctx, td)
-        perms: Permissions
-        if raw is None:
-            l2_role: iam.Role | None = self.create_task_role(td_el)
-            cfn_role: iam.CfnRole | None = None
-            perms = Permissions()
-            role_label = f"the new task role of {td_el.logical_id}"
-        elif role is None:
+        if raw is not None and role is None:
             self.warn(
                 td_el.construct,
                 WARNING_CANNOT_FIX,
@@ -672,16 +696,8 @@ class _Fixer:
                 "defined.",
             )
             return
-        else:
-            role_el = self.snap.element(role)
-            if role_el is None:
-                return
-            target = self.role_target(td_el, role_el)
-            if target is None:
-                return
-            l2_role, cfn_role = target
-            perms = self.ctx.iam.permissions(role)
-            role_label = f"task role {role_el.logical_id}"
+        # Decide on the snapshot first (pure Python): most roles need nothing.
+        perms = self.ctx.iam.permissions(role) if role is not None else Permissions()
         ssm_missing = False
         blocked: list[str] = []
         for action in EXEC_ACTIONS:
@@ -690,7 +706,10 @@ class _Fixer:
                 ssm_missing = True
             elif decision in (Decision.DENY, Decision.IMPLICIT_DENY):
                 blocked.append(action)
-        log_statements = self.logging_statements(td, launches, perms, role, blocked)
+        log_needs = self.logging_needs(launches, perms, role, blocked)
+        role_label = (
+            f"task role {role.logical_id}" if role is not None else "the new task role"
+        )
         if blocked:
             self.warn(
                 td_el.construct,
@@ -698,6 +717,18 @@ class _Fixer:
                 f"{role_label} of {td_el.logical_id} denies {', '.join(blocked)} (an explicit "
                 "Deny or its permissions boundary); EcsExecAutoFix does not override a Deny.",
             )
+        if not ssm_missing and not log_needs:
+            return
+        l2_role: iam.Role | None
+        cfn_role: iam.CfnRole | None
+        if role is None:
+            l2_role, cfn_role = self.create_task_role(td_el), None
+        else:
+            role_el = self.snap.element(role)
+            target = self.role_target(td_el, role_el) if role_el is not None else None
+            if target is None:
+                return
+            l2_role, cfn_role = target
         if ssm_missing:
             statement = iam.PolicyStatement(
                 sid="EcsExecSsmMessages",
@@ -705,8 +736,15 @@ class _Fixer:
                 resources=["*"],
             )
             self.add_policy(l2_role, cfn_role, SSM_POLICY_ID, [statement], ssm=True)
-        if log_statements:
-            self.add_policy(l2_role, cfn_role, LOG_POLICY_ID, log_statements, ssm=False)
+        if log_needs:
+            statements = [
+                iam.PolicyStatement(
+                    actions=actions,
+                    resources=[self.log_resource(actions[0], cfg, exec_cfg, template)],
+                )
+                for actions, cfg, exec_cfg, template in log_needs.values()
+            ]
+            self.add_policy(l2_role, cfn_role, LOG_POLICY_ID, statements, ssm=False)
 
     @staticmethod
     def _boundary_allows(perms: Permissions, action: str, target: str = "*") -> bool:
@@ -752,31 +790,28 @@ class _Fixer:
         self.info(cfn_td, f"created task role {role.node.path} (it had none) for ECS Exec.")
         return role
 
-    def logging_statements(
+    def logging_needs(
         self,
-        td: Resource,
         launches: list[Launch],
         perms: Permissions,
         role: Resource | None,
         blocked: list[str],
-    ) -> list[iam.PolicyStatement]:
-        """Statements for what the clusters' exec logging / KMS need and the role lacks."""
+    ) -> dict[str, tuple[list[str], Any, Any, str]]:
+        """What the clusters' exec logging / KMS need and the role lacks, grouped by resource:
+        key -> (actions, LogConfiguration, ExecuteCommandConfiguration, cluster template)."""
         clusters: list[Resource] = []
         for launch in launches:
             cluster = self.ctx.facts(launch).cluster
             if cluster is not None and cluster not in clusters:
                 clusters.append(cluster)
-        by_resource: dict[str, tuple[Any, list[str]]] = {}
+        by_resource: dict[str, tuple[list[str], Any, Any, str]] = {}
         for cluster in clusters:
             needs, _ = exec_log_requirements(self.ctx, cluster)
-            if not needs:
-                continue
             el = self.snap.element(cluster)
-            if el is None:
+            if not needs or el is None:
                 continue
-            cfg = get_ci(get_ci(el.raw.get("Configuration"), "ExecuteCommandConfiguration"),
-                         "LogConfiguration")
             exec_cfg = get_ci(el.raw.get("Configuration"), "ExecuteCommandConfiguration")
+            cfg = get_ci(exec_cfg, "LogConfiguration")
             for action, target in needs:
                 if is_unknown(target):
                     continue
@@ -797,19 +832,13 @@ class _Fixer:
                     continue
                 if decision is not Decision.IMPLICIT_DENY:
                     continue
-                resource = self.log_resource(action, cfg, exec_cfg, el.template)
-                if resource is None:
-                    continue
                 key = json.dumps(
                     self._raw_resource(action, cfg, exec_cfg), sort_keys=True, default=str
                 )
-                entry = by_resource.setdefault(key, (resource, []))
-                if action not in entry[1]:
-                    entry[1].append(action)
-        statements: list[iam.PolicyStatement] = []
-        for resource, actions in by_resource.values():
-            statements.append(iam.PolicyStatement(actions=actions, resources=[resource]))
-        return statements
+                entry = by_resource.setdefault(key, ([], cfg, exec_cfg, el.template))
+                if action not in entry[0]:
+                    entry[0].append(action)
+        return by_resource
 
     @staticmethod
     def _raw_resource(action: str, cfg: Any, exec_cfg: Any) -> Any:
@@ -1234,18 +1263,25 @@ class _Fixer:
             ):
                 _override(cfn, f"ContainerDefinitions.{i}.LinuxParameters.InitProcessEnabled", True)
                 init.append(label)
+        done: list[str] = []
+        if flipped:
+            done.append(
+                f"set ReadonlyRootFilesystem to false on container(s) {', '.join(flipped)} "
+                "(ECS Exec's SSM agent writes to the root filesystem)"
+            )
+        if init:
+            done.append(
+                f"set LinuxParameters.InitProcessEnabled to true on container(s) "
+                f"{', '.join(init)} (reaps the SSM agent's orphaned child processes)"
+            )
+        if done:
+            self.info(cfn, f"{el.logical_id}: " + "; ".join(done) + ".")
         if flipped:
             kept = [
                 n for n, c in zip(names, definitions, strict=True)
                 if isinstance(c, dict) and isinstance(n, str) and n not in flipped
                 and truthy(c.get("ReadonlyRootFilesystem")) is True
             ]
-            message = (
-                f"set ReadonlyRootFilesystem to false on container(s) {', '.join(flipped)} of "
-                f"{el.logical_id}: ECS Exec's SSM agent writes to the container's root "
-                "filesystem and does not work with a read-only one."
-            )
-            self.info(cfn, message)
             self.warn(
                 cfn,
                 WARNING_ROOT_FS,
@@ -1256,13 +1292,6 @@ class _Fixer:
                 "limit the change with EcsExecAutoFix(exec_containers=[...])."
                 + (f" Container(s) {', '.join(kept)} stay read-only and cannot be exec'd into."
                    if kept else ""),
-            )
-        if init:
-            self.info(
-                cfn,
-                f"set LinuxParameters.InitProcessEnabled to true on container(s) "
-                f"{', '.join(init)} of {el.logical_id}, so that the SSM agent's orphaned child "
-                "processes are reaped.",
             )
 
     # -- 5. platform version --------------------------------------------------------------

@@ -468,3 +468,49 @@ def test_l1_logging_statements_cover_the_cluster_configuration(cache: Cache) -> 
         "s3:GetEncryptionConfiguration",
         "s3:PutObject",
     ]
+
+
+def test_windows_containers_get_no_init_process() -> None:
+    app = apps.new_app()
+    stack = cdk.Stack(app, "Windows")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=apps._nat_vpc(stack))
+    td = ecs.FargateTaskDefinition(
+        stack,
+        "Task",
+        cpu=1024,
+        memory_limit_mib=2048,
+        runtime_platform=ecs.RuntimePlatform(
+            operating_system_family=ecs.OperatingSystemFamily.WINDOWS_SERVER_2019_CORE,
+            cpu_architecture=ecs.CpuArchitecture.X86_64,
+        ),
+    )
+    td.add_container("app", image=ecs.ContainerImage.from_registry(apps.IMAGE))
+    ecs.FargateService(stack, "Service", cluster=cluster, task_definition=td,
+                       enable_execute_command=True)
+    aspect = EcsExecAutoFix()
+    cdk.Aspects.of(app).add(aspect, priority=cdk.AspectPriority.MUTATING)
+    templates = {s.template_file: s.template for s in app.synth().stacks}
+    assert error_ids(Synth(templates, {}, [], [])) == []
+    task = next(r for r in templates["Windows.template.json"]["Resources"].values()
+                if r["Type"] == "AWS::ECS::TaskDefinition")
+    assert "LinuxParameters" not in task["Properties"]["ContainerDefinitions"][0]
+    assert aspect.changes == []
+
+
+def test_container_mixin_leaves_an_exec_ready_container_alone() -> None:
+    app = apps.new_app()
+    stack = cdk.Stack(app, "MixinNoop")
+    td = ecs.FargateTaskDefinition(stack, "Task")
+    container = td.add_container(
+        "app",
+        image=ecs.ContainerImage.from_registry(apps.IMAGE),
+        linux_parameters=ecs.LinuxParameters(stack, "Linux", init_process_enabled=True),
+    )
+    cdk.Mixins.of(container).apply(EcsExecContainerMixin())
+    (stack_artifact,) = app.synth().stacks
+    resources = stack_artifact.template["Resources"]
+    (task,) = [r for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    (rendered,) = task["Properties"]["ContainerDefinitions"]
+    assert "ReadonlyRootFilesystem" not in rendered
+    assert rendered["LinuxParameters"]["InitProcessEnabled"] is True
+    assert not [m for m in stack_artifact.messages if "EcsExecAutoFix" in str(m.entry.data)]

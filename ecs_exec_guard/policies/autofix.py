@@ -1410,19 +1410,28 @@ class EcsExecContainerMixin(cdk.Mixin):
             return
         siblings = [c for c in td.node.children if isinstance(c, ecs.ContainerDefinition)]
         index = next(i for i, c in enumerate(siblings) if _key(c) == _key(construct))
+        # What the task definition will render for this container (one call, nothing cached).
+        rendered = construct.render_container_definition()
+        linux = rendered.linux_parameters
+        init_on = isinstance(linux, ecs.CfnTaskDefinition.LinuxParametersProperty) and (
+            linux.init_process_enabled is True
+        )
         name = construct.container_name
         done: list[str] = []
-        if self.root_filesystem:
+        if self.root_filesystem and rendered.readonly_root_filesystem is True:
             _override(cfn, f"ContainerDefinitions.{index}.ReadonlyRootFilesystem", False)
             done.append("ReadonlyRootFilesystem false")
             cdk.Annotations.of(cfn).add_warning_v2(
                 WARNING_ROOT_FS,
-                f"{ANNOTATION_PREFIX}: container {name} has a writable root filesystem so that "
-                "ECS Exec works (Security Hub ECS.5 / CT.ECS.PR.6 trade-off).",
+                f"{ANNOTATION_PREFIX}: container {name} lost its read-only root filesystem so "
+                "that ECS Exec works. This fails Security Hub control ECS.5, AWS Config rule "
+                "ecs-containers-readonly-access and Control Tower control CT.ECS.PR.6 for it: "
+                "acknowledge those controls for this container.",
             )
-        if self.init_process:
-            _override(cfn, f"ContainerDefinitions.{index}.LinuxParameters.InitProcessEnabled",
-                      True)
+        if self.init_process and not init_on:
+            _override(
+                cfn, f"ContainerDefinitions.{index}.LinuxParameters.InitProcessEnabled", True
+            )
             done.append("LinuxParameters.InitProcessEnabled true")
         if done:
             cdk.Annotations.of(cfn).add_info(

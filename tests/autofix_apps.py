@@ -322,6 +322,28 @@ def logging_kms_isolated(fixes: int = 1, outdir: str | None = None, nag: bool = 
     return _finish(app, fixes, options)
 
 
+def s3_logging_isolated(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                        **options: Any) -> cdk.App:
+    """Exec session logging to S3 in an isolated VPC: needs an s3 gateway endpoint too."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "S3Logging")
+    bucket = s3.Bucket(stack, "ExecBucket", enforce_ssl=True,
+                       removal_policy=cdk.RemovalPolicy.DESTROY)
+    cluster = ecs.Cluster(
+        stack,
+        "Cluster",
+        vpc=_isolated_vpc(stack),
+        execute_command_configuration=ecs.ExecuteCommandConfiguration(
+            logging=ecs.ExecuteCommandLogging.OVERRIDE,
+            log_configuration=ecs.ExecuteCommandLogConfiguration(
+                s3_bucket=bucket, s3_key_prefix="exec"
+            ),
+        ),
+    )
+    _service(stack, cluster, init=True)
+    return _finish(app, fixes, options)
+
+
 def shared_vpc(fixes: int = 1, outdir: str | None = None, nag: bool = False,
                **options: Any) -> cdk.App:
     """Three exec services (two clusters) in one isolated VPC."""
@@ -549,6 +571,7 @@ BROKEN: dict[str, Builder] = {
     "l1_no_task_role": l1_no_task_role,
     "l1_isolated": l1_isolated,
     "logging_kms_isolated": logging_kms_isolated,
+    "s3_logging_isolated": s3_logging_isolated,
     "shared_vpc": shared_vpc,
     "alb_pattern": alb_pattern,
     "existing_l1_endpoint": existing_l1_endpoint,

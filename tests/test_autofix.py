@@ -176,6 +176,16 @@ def test_logging_with_kms_gets_logs_and_kms_endpoints(cache: Cache) -> None:
     assert not analyze(s.templates, rules=["EcsExec-NET6"]).findings
 
 
+def test_s3_logging_gets_an_s3_gateway_endpoint(cache: Cache) -> None:
+    s = cache.get("s3_logging_isolated")
+    assert [svc for _, svc in _endpoint_services(s)] == ["s3", "ssmmessages"]
+    (gateway,) = [
+        r["Properties"] for r in s.resources("AWS::EC2::VPCEndpoint").values()
+        if r["Properties"].get("VpcEndpointType") == "Gateway"
+    ]
+    assert len(gateway["RouteTableIds"]) == 2
+
+
 def test_existing_l2_endpoint_is_reused(cache: Cache) -> None:
     before, after = cache.get("existing_endpoint", 0), cache.get("existing_endpoint")
     assert list(before.resources("AWS::EC2::VPCEndpoint")) == list(

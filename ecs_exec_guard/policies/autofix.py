@@ -147,10 +147,11 @@ _PSEUDO: dict[str, Callable[[], Any]] = {
 
 # -- the registry of property overrides this module made ------------------------------------
 
-#: L1 key -> (the L1, {property path: value}). Overrides are private to CDK once made, so the
-#: snapshot replays the ones made here; kept at module level so that a second aspect instance
-#: (or a Mixin followed by the aspect) sees them. Strong references keep ids from being reused.
-_OVERRIDES: dict[str, tuple[IConstruct, dict[str, Any]]] = {}
+#: L1 key -> {property path: value}. Overrides are private to CDK once made, so the snapshot
+#: replays the ones made here; kept at module level so that a second aspect instance (or a
+#: Mixin followed by the aspect) sees them. Keys are the kernel's object references, which
+#: are never reused within a process.
+_OVERRIDES: dict[str, dict[str, Any]] = {}
 
 
 def _key(construct: Any) -> str:
@@ -171,8 +172,7 @@ def _owns(l2: IConstruct, l1: IConstruct) -> bool:
 
 def _override(cfn: cdk.CfnResource, path: str, value: Any) -> None:
     cfn.add_property_override(path, value)
-    entry = _OVERRIDES.setdefault(_key(cfn), (cfn, {}))
-    entry[1][path] = value
+    _OVERRIDES.setdefault(_key(cfn), {})[path] = value
 
 
 def _apply_overrides(props: dict[str, Any], overrides: Mapping[str, Any]) -> None:
@@ -359,7 +359,7 @@ class Snapshot:
                 props = copy.deepcopy(raw)
                 overrides = _OVERRIDES.get(_key(cfn))
                 if overrides is not None:
-                    _apply_overrides(props, overrides[1])
+                    _apply_overrides(props, overrides)
                 resources[lid] = {"Type": rtype, "Properties": props}
         self._link_templates()
         if enable_exec_for:

@@ -118,7 +118,7 @@ class EcsExecChecks(NagPack):
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         if self._covering_stages is not None and any(
-            id(s) in _FULL_PACKS for s in self._covering_stages
+            _ref(s) in _FULL_PACKS for s in self._covering_stages
         ):
             # EcsExecChecks is registered on this stage already and reports everything.
             return cdk.PolicyValidationPluginReport(success=True, violations=[])
@@ -209,15 +209,19 @@ def load_stack_templates(
 
 
 # Stages and apps on which a full EcsExecChecks was created, and the enforcement-only pack of
-# ExecEnabledService, one per stage. Keyed by object identity (jsii hands back the same Python
-# object for a construct); the values keep the constructs alive so that ids are not reused.
-_FULL_PACKS: dict[int, IConstruct] = {}
-_ENFORCERS: dict[int, tuple[IConstruct, EcsExecChecks]] = {}
+# ExecEnabledService, one per stage. Keyed by the jsii object reference: jsii may hand back a new
+# Python proxy for a JS-created construct, but its reference stays the same.
+_FULL_PACKS: dict[str, IConstruct] = {}
+_ENFORCERS: dict[str, tuple[IConstruct, EcsExecChecks]] = {}
+
+
+def _ref(construct: IConstruct) -> str:
+    return str(construct.__jsii_ref__.ref)  # type: ignore[attr-defined]
 
 
 def _register_full(scope: IConstruct | None, pack: EcsExecChecks) -> None:
     if scope is not None and pack._path_prefixes is None and pack._only is None:
-        _FULL_PACKS[id(scope)] = scope
+        _FULL_PACKS[_ref(scope)] = scope
 
 
 def enforce_on(construct: IConstruct) -> EcsExecChecks:
@@ -231,13 +235,13 @@ def enforce_on(construct: IConstruct) -> EcsExecChecks:
     stage = cdk.Stage.of(construct)
     if stage is None:
         raise ValueError("ExecEnabledService in ENFORCE mode must be inside an App or Stage")
-    entry = _ENFORCERS.get(id(stage))
+    entry = _ENFORCERS.get(_ref(stage))
     if entry is None:
         pack = EcsExecChecks(path_prefixes=[])
         pack._covering_stages = [
             s for s in construct.node.scopes if isinstance(s, cdk.Stage)
         ]
-        _ENFORCERS[id(stage)] = (stage, pack)
+        _ENFORCERS[_ref(stage)] = (stage, pack)
         cdk.Validations.of(stage).add_plugins(pack)
     else:
         pack = entry[1]

@@ -306,8 +306,11 @@ def test_exec_containers_limits_the_root_filesystem_fix(cache: Cache) -> None:
     assert flags == {"app": False, "sidecar": True}
     warning = next(w for w in s.texts("warning") if "read-only" in w)
     assert "sidecar stay read-only" in warning
-    # The analyzer cannot know which containers are exec targets: CTR1 still names the other.
-    assert [r for r, _ in error_ids(s)] == ["EcsExec-CTR1"]
+    # The fix records the exec targets in the task definition's metadata, so the checks leave
+    # the deliberately read-only sidecar alone.
+    tds = s.resources("AWS::ECS::TaskDefinition")
+    assert [td["Metadata"]["ecs-exec-guard:exec-containers"] for td in tds.values()] == [["app"]]
+    assert error_ids(s) == []
 
 
 def test_init_process_is_enabled(cache: Cache) -> None:

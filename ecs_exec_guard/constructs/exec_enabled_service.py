@@ -16,6 +16,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from ..policies.model import EXEC_CONTAINERS_METADATA
 from .operator_access import exec_operator_statements
 
 SERVICE_TAG = "ecs-exec-guard:service"
@@ -124,6 +125,10 @@ class ExecEnabledService(Construct):
         if exec_logging is not None:
             self._grant_logging(exec_logging)
 
+        if self._exec_containers is not None:
+            cfn_task = task_definition.node.default_child
+            if isinstance(cfn_task, ecs.CfnTaskDefinition):
+                cfn_task.add_metadata(EXEC_CONTAINERS_METADATA, sorted(self._exec_containers))
         if mode is ExecMode.FIX:
             from ..policies.autofix import EcsExecAutoFix
 

@@ -79,7 +79,7 @@ from jsii.errors import JSIIError
 from .iam import EXEC_ACTIONS, Decision, Permissions
 from .intrinsics import is_unknown
 from .launches import Launch
-from .model import Model, Resource, get_ci, truthy
+from .model import EXEC_CONTAINERS_METADATA, Model, Resource, get_ci, truthy
 from .network import _egress, service_endpoints
 from .rules import Context
 from .rules.iam import _key_policy_allows, exec_log_requirements, task_role
@@ -1275,6 +1275,10 @@ class _Fixer:
             ):
                 _override(cfn, f"ContainerDefinitions.{i}.LinuxParameters.InitProcessEnabled", True)
                 init.append(label)
+        if wanted is not None:
+            # Tell the checks which containers are meant for exec: the others may stay
+            # read-only without an EcsExec-CTR1 error.
+            cfn.add_metadata(EXEC_CONTAINERS_METADATA, sorted(wanted))
         done: list[str] = []
         if flipped:
             done.append(

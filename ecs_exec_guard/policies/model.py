@@ -21,6 +21,10 @@ from .intrinsics import (
 )
 
 CDK_PATH_KEY = "aws:cdk:path"
+#: Task definition metadata naming the containers that are meant to be exec'd into (set by
+#: ``EcsExecAutoFix(exec_containers=...)`` and ``ExecEnabledService``); the container rules
+#: then check only those.
+EXEC_CONTAINERS_METADATA = "ecs-exec-guard:exec-containers"
 
 
 def get_ci(mapping: Any, *keys: str) -> Any:
@@ -85,6 +89,15 @@ class Resource:
         meta = self.raw.get("Metadata")
         path = meta.get(CDK_PATH_KEY) if isinstance(meta, dict) else None
         return path if isinstance(path, str) else None
+
+    @property
+    def exec_containers(self) -> frozenset[str] | None:
+        """The containers declared for exec in the resource's metadata, if any."""
+        meta = self.raw.get("Metadata")
+        names = meta.get(EXEC_CONTAINERS_METADATA) if isinstance(meta, dict) else None
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            return frozenset(names)
+        return None
 
     @property
     def ref(self) -> Ref:

@@ -15,11 +15,15 @@ STATIC_CREDENTIAL_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_AC
 
 
 def containers(td: Resource) -> list[tuple[str, dict[str, Any]]]:
+    """The task definition's containers that are meant for exec (all, unless declared)."""
+    declared = td.exec_containers
     out: list[tuple[str, dict[str, Any]]] = []
     for i, c in enumerate(as_list(td.props.get("ContainerDefinitions"))):
         if isinstance(c, dict):
             name = c.get("Name")
-            out.append((name if isinstance(name, str) else f"#{i}", c))
+            label = name if isinstance(name, str) else f"#{i}"
+            if declared is None or label in declared:
+                out.append((label, c))
     return out
 
 
@@ -35,8 +39,10 @@ class CTR1(Rule):
     )
     fix = (
         "Set readonlyRootFilesystem to false (or leave it unset) on the containers you exec "
-        "into; EcsExecAutoFix(exec_containers=[...]) flips only the named ones. This conflicts "
-        "with Security Hub ECS.5: acknowledge that control for these containers."
+        "into. EcsExecAutoFix(exec_containers=[...]) flips only the named ones and records them "
+        "in the task definition's 'ecs-exec-guard:exec-containers' metadata, after which the "
+        "container rules check only those. This conflicts with Security Hub ECS.5: acknowledge "
+        "that control for these containers."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

@@ -191,19 +191,49 @@ class ExecEnabledService(Construct):
             return
         cfn = cluster.node.default_child
         assert isinstance(cfn, ecs.CfnCluster)
-        log_cfg: dict[str, Any] = {}
-        if cfg.log_group is not None:
-            log_cfg["CloudWatchLogGroupName"] = cfg.log_group.log_group_name
-        if cfg.bucket is not None:
-            log_cfg["S3BucketName"] = cfg.bucket.bucket_name
-            if cfg.s3_key_prefix:
-                log_cfg["S3KeyPrefix"] = cfg.s3_key_prefix
-        exec_cfg: dict[str, Any] = {"Logging": "OVERRIDE" if log_cfg else "DEFAULT"}
-        if log_cfg:
-            exec_cfg["LogConfiguration"] = log_cfg
-        if cfg.kms_key is not None:
-            exec_cfg["KmsKeyId"] = cfg.kms_key.key_arn
-        cfn.add_property_override("Configuration.ExecuteCommandConfiguration", exec_cfg)
+        log_cfg = (
+            ecs.CfnCluster.ExecuteCommandLogConfigurationProperty(
+                cloud_watch_log_group_name=cfg.log_group.log_group_name
+                if cfg.log_group is not None
+                else None,
+                s3_bucket_name=cfg.bucket.bucket_name if cfg.bucket is not None else None,
+                s3_key_prefix=(cfg.s3_key_prefix or None) if cfg.bucket is not None else None,
+            )
+            if (cfg.log_group or cfg.bucket)
+            else None
+        )
+        exec_cfg = ecs.CfnCluster.ExecuteCommandConfigurationProperty(
+            logging="OVERRIDE" if log_cfg is not None else "DEFAULT",
+            log_configuration=log_cfg,
+            kms_key_id=cfg.kms_key.key_arn if cfg.kms_key is not None else None,
+        )
+        # Set on the L1 itself (not as a property override): EcsExecAutoFix's snapshot reads
+        # the L1's properties (FIX mode then adds the logs / kms endpoints an isolated VPC
+        # needs), and a second service on this cluster finds what the first one set.
+        existing = cfn.configuration
+        if existing is not None and not isinstance(
+            existing, ecs.CfnCluster.ClusterConfigurationProperty
+        ):
+            raise ValueError(
+                f"{self.node.path}: the configuration of cluster {cluster.node.path} is a token; "
+                "exec_logging cannot be merged into it. Configure logging on the cluster instead."
+            )
+        if existing is not None and existing.execute_command_configuration is not None:
+            if existing.execute_command_configuration != exec_cfg:
+                raise ValueError(
+                    f"{self.node.path}: exec_logging differs from the ExecuteCommandConfiguration "
+                    f"of cluster {cluster.node.path} (set by another ExecEnabledService or on its "
+                    "CfnCluster); a cluster has one exec configuration, shared by all its "
+                    "services. Give every service on the cluster the same exec_logging, or "
+                    "configure logging on the cluster instead."
+                )
+            return
+        cfn.configuration = ecs.CfnCluster.ClusterConfigurationProperty(
+            execute_command_configuration=exec_cfg,
+            managed_storage_configuration=existing.managed_storage_configuration
+            if existing is not None
+            else None,
+        )
         Annotations.of(cluster).add_info(
             f"ecs-exec-guard: exec session logging configured by {self.node.path}"
         )

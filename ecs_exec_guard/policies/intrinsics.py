@@ -225,6 +225,14 @@ class Resolver:
             if not isinstance(name, str) or has_token(name):
                 return Unknown(f"Fn::ImportValue of {describe(name)}")
             return self.model.import_value(name)
+        if fn == "Fn::GetStackOutput":
+            # CDK's "weak" cross-stack references read another stack's output by name.
+            arg = self.resolve(arg, depth) if isinstance(arg, dict) else arg
+            stack = arg.get("StackName") if isinstance(arg, dict) else None
+            output = arg.get("OutputName") if isinstance(arg, dict) else None
+            if not isinstance(output, str):
+                return Unknown(f"Fn::GetStackOutput of {describe(arg)}")
+            return self.model.stack_output(stack if isinstance(stack, str) else None, output)
         if fn == "Fn::Select":
             return self._select(arg, depth)
         if fn == "Fn::Split":

@@ -164,7 +164,7 @@ class Model:
                 )
                 if isinstance(export_name, str):
                     self._exports[export_name] = (tpl, output.get("Value"))
-        self._imports: dict[str, Any] = {}
+        self._imports: dict[Any, Any] = {}
         self._cache: dict[Any, Any] = {}
         self.parent_of: dict[str, Resource] = self._link_nested_stacks()
 
@@ -250,6 +250,35 @@ class Model:
         self._imports[name] = value
         return value
 
+    def stack_output(self, stack_name: str | None, output: str) -> Any:
+        """The value of another stack's output (``Fn::GetStackOutput``), when in the input.
+
+        Stack names are not in templates: a template whose file name is the stack name wins,
+        else the one template of the input that has an output of that name.
+        """
+        holders = [
+            tpl
+            for tpl in self.templates.values()
+            if isinstance(tpl.body.get("Outputs"), dict) and output in tpl.body["Outputs"]
+        ]
+        named = [
+            tpl for tpl in holders if stack_name and _stem(tpl.name) == stack_name
+        ]
+        chosen = named or holders
+        if len(chosen) != 1:
+            where = f"stack {stack_name}" if stack_name else "another stack"
+            return Unknown(f"output {output} of {where} is not (uniquely) in the input")
+        entry = chosen[0].body["Outputs"][output]
+        if not isinstance(entry, dict) or "Value" not in entry:
+            return Unknown(f"output {output} has no value")
+        key = ("stack-output", chosen[0].name, output)
+        if key in self._imports:
+            return self._imports[key]
+        self._imports[key] = Unknown(f"output {output} refers to itself")
+        value = chosen[0].resolver.resolve(entry["Value"])
+        self._imports[key] = value
+        return value
+
     def attribute(self, att: GetAtt) -> Any:
         """The value of ``Fn::GetAtt`` where the template tells it, else the GetAtt itself."""
         tpl = self.templates[att.template]
@@ -287,3 +316,11 @@ class Model:
         tpl = self.templates.get(param.template)
         p = tpl.parameters.get(param.name) if tpl else None
         return p if isinstance(p, dict) else {}
+
+
+def _stem(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    for suffix in (".template.json", ".template.yaml", ".template.yml", ".json", ".yaml", ".yml"):
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base

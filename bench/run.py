@@ -143,7 +143,8 @@ def main() -> None:
             for _ in range(args.runs)
         ]
         cli[size] = (statistics.median(ours), statistics.median(lint))
-        print(f"{size:>5} services CLI {cli[size][0]:.2f} s, cfn-lint {cli[size][1]:.2f} s", flush=True)
+        ours_s, lint_s = cli[size]
+        print(f"{size:>5} services CLI {ours_s:.2f} s, cfn-lint {lint_s:.2f} s", flush=True)
         analyzer[size] = analyzer_seconds(out, args.runs)
     for size in extra:
         out = work / f"{size}-baseline"

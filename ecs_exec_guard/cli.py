@@ -114,20 +114,15 @@ def to_json(report: Report) -> dict[str, Any]:
 
 def to_text(report: Report) -> str:
     lines: list[str] = []
-    by_resource: dict[tuple[str, str], list[Finding]] = {}
+    # Findings come in rule order; group them by template, then by resource (first-seen order),
+    # so that each template and each resource is listed once.
+    by_template: dict[str, dict[str, list[Finding]]] = {}
     for f in report.findings:
-        by_resource.setdefault((f.template, f.logical_id), []).append(f)
-    current_template = None
-    for (template, logical_id), findings in by_resource.items():
-        if template != current_template:
-            lines.append(f"{template}")
-            current_template = template
-        path = findings[0].construct_path
-        lines.append(f"  {logical_id}" + (f"  [{path}]" if path else ""))
-        for f in findings:
-            label = "ERROR" if f.severity is Severity.ERROR else "WARN "
-            lines.append(f"    {label} {f.rule_id}: {f.message}")
-            lines.append(f"          fix: {f.fix}")
+        by_template.setdefault(f.template, {}).setdefault(f.logical_id, []).append(f)
+    for template, by_resource in by_template.items():
+        lines.append(f"{template}")
+        for logical_id, findings in by_resource.items():
+            _resource_lines(lines, logical_id, findings)
     s = report.summary()
     if lines:
         lines.append("")
@@ -136,6 +131,15 @@ def to_text(report: Report) -> str:
         f"{s['exec_launches_checked']} exec-enabled launch(es) checked."
     )
     return "\n".join(lines) + "\n"
+
+
+def _resource_lines(lines: list[str], logical_id: str, findings: list[Finding]) -> None:
+    path = findings[0].construct_path
+    lines.append(f"  {logical_id}" + (f"  [{path}]" if path else ""))
+    for f in findings:
+        label = "ERROR" if f.severity is Severity.ERROR else "WARN "
+        lines.append(f"    {label} {f.rule_id}: {f.message}")
+        lines.append(f"          fix: {f.fix}")
 
 
 def _line_of(path: str | None, logical_id: str, cache: dict[str, list[str]]) -> int | None:

@@ -210,6 +210,30 @@ def test_fix_exec_containers_flips_only_the_named_container(cache: Cache) -> Non
     assert s.errors == []
 
 
+def _exec_containers_app(tmp_path: Path, names: list[str]) -> tuple[cdk.App, ecs.TaskDefinition]:
+    app = apps.new_app(str(tmp_path))
+    stack = cdk.Stack(app, "Names")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=apps.nat_vpc(stack))
+    td = apps.fargate_task(stack, readonly=True, init=True)
+    ExecEnabledService(
+        stack, "Web", cluster=cluster, task_definition=td, mode=ENFORCE, exec_containers=names
+    )
+    return app, td
+
+
+def test_exec_containers_naming_no_container_fails_synthesis(tmp_path: Path) -> None:
+    """A misspelt name must not silently exempt every container from the checks."""
+    app, _ = _exec_containers_app(tmp_path, ["ap"])
+    with pytest.raises(Exception, match=r"exec_containers names 'ap'.*Names/Task"):
+        app.synth()
+
+
+def test_exec_containers_may_name_a_container_added_later(tmp_path: Path) -> None:
+    app, td = _exec_containers_app(tmp_path, ["late"])
+    td.add_container("late", image=ecs.ContainerImage.from_registry(apps.IMAGE), essential=False)
+    app.synth()  # "app" stays read-only: it is not an exec target
+
+
 # -- isolated VPC: Fargate and EC2, with and without exec logging + KMS ----------------------
 
 ISOLATED = [

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import jsii
 from aws_cdk import Annotations, AspectPriority, Aspects, Duration, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -14,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from ..policies.model import EXEC_CONTAINERS_METADATA
 from .operator_access import exec_operator_statements
@@ -126,6 +127,10 @@ class ExecEnabledService(Construct):
             self._grant_logging(exec_logging)
 
         if self._exec_containers is not None:
+            # A misspelt name would declare no container for exec: the checks would then skip
+            # every container and the fix flip none. Checked at synthesis, when every container
+            # has been added.
+            self.node.add_validation(_KnownContainers(task_definition, self._exec_containers))
             cfn_task = task_definition.node.default_child
             if isinstance(cfn_task, ecs.CfnTaskDefinition):
                 cfn_task.add_metadata(EXEC_CONTAINERS_METADATA, sorted(self._exec_containers))
@@ -313,6 +318,25 @@ class ExecEnabledService(Construct):
             grant = g if grant is None else grant.combine(g)
         assert grant is not None
         return grant
+
+
+@jsii.implements(IValidation)
+class _KnownContainers:
+    """Fails synthesis when ``exec_containers`` names a container the task definition lacks."""
+
+    def __init__(self, task_definition: ecs.TaskDefinition, names: Sequence[str]) -> None:
+        self._task_definition = task_definition
+        self._names = list(names)
+
+    def validate(self) -> list[str]:
+        td = self._task_definition
+        unknown = [n for n in self._names if td.find_container(n) is None]
+        if not unknown:
+            return []
+        return [
+            f"exec_containers names {', '.join(repr(n) for n in unknown)}, but task definition "
+            f"{td.node.path} has no such container"
+        ]
 
 
 def _same_config(a: ecs.ExecuteCommandConfiguration, b: ecs.ExecuteCommandConfiguration) -> bool:

@@ -489,6 +489,26 @@ def test_grant_execute_rejects_an_unknown_container() -> None:
     assert svc.connections.security_groups  # the service's own security group
 
 
+@pytest.mark.parametrize(
+    "propagate",
+    [ecs.PropagatedTagSource.TASK_DEFINITION, ecs.PropagatedTagSource.NONE, None],
+    ids=["task_definition", "none", "unset"],
+)
+def test_grant_execute_refuses_when_tasks_do_not_carry_the_service_tag(
+    propagate: ecs.PropagatedTagSource | None,
+) -> None:
+    """The tag condition would match no task: exec would be denied with no hint why."""
+    stack = cdk.Stack(cdk.App(), "Propagate")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=apps.nat_vpc(stack))
+    svc = ExecEnabledService(
+        stack, "Web", cluster=cluster, task_definition=apps.fargate_task(stack),
+        propagate_tags=propagate,
+    )
+    role = iam.Role(stack, "Operator", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(ValueError, match="propagate_tags"):
+        svc.grant_execute(role)
+
+
 def _without_sid(statements: list[dict[str, Any]]) -> list[str]:
     return sorted(
         json.dumps({k: v for k, v in st.items() if k != "Sid"}, sort_keys=True)

@@ -89,6 +89,9 @@ class ExecEnabledService(Construct):
         if exec_logging is not None:
             self._configure_cluster_logging(cluster, exec_logging)
 
+        propagate_tags = service_props.pop("propagate_tags", ecs.PropagatedTagSource.SERVICE)
+        #: Whether the tasks carry the service's tags (grant_execute's tag condition needs it).
+        self._tags_reach_tasks = propagate_tags == ecs.PropagatedTagSource.SERVICE
         common: dict[str, Any] = {
             "cluster": cluster,
             "task_definition": task_definition,
@@ -106,7 +109,7 @@ class ExecEnabledService(Construct):
             "health_check_grace_period": health_check_grace_period,
             "enable_ecs_managed_tags": enable_ecs_managed_tags,
             # Tasks carry the service's tags, so grant_execute can narrow to this service.
-            "propagate_tags": service_props.pop("propagate_tags", ecs.PropagatedTagSource.SERVICE),
+            "propagate_tags": propagate_tags,
             **service_props,
         }
         self.service: ecs.BaseService
@@ -292,6 +295,14 @@ class ExecEnabledService(Construct):
         ) is None:
             raise ValueError(
                 f"{self.node.path}: no container named {container_name!r} in the task definition"
+            )
+        if not self._tags_reach_tasks:
+            raise ValueError(
+                f"{self.node.path}: grant_execute narrows ecs:ExecuteCommand to this service's "
+                f"tasks by their {SERVICE_TAG} tag, which the tasks carry only with "
+                "propagate_tags=PropagatedTagSource.SERVICE (the default); with another "
+                "propagate_tags the grant would match no task. Use ExecOperatorPolicy / "
+                "exec_operator_statements with conditions of your own instead."
             )
         key = self.exec_logging.kms_key if self.exec_logging else None
         if key is None and isinstance(self.cluster, ecs.Cluster):

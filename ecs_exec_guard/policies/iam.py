@@ -109,7 +109,11 @@ AWS_MANAGED_POLICIES: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
-_AWS_MANAGED_ARN = re.compile(r"^arn:[^:]*:iam::aws:policy/(?:.*/)?([^/]+)$")
+# The partition may be the ``${AWS::Partition}`` placeholder (CDK writes
+# ``arn:{Ref AWS::Partition}:iam::aws:policy/...``), which itself contains colons.
+_AWS_MANAGED_ARN = re.compile(
+    r"^arn:(?:\$\{AWS::Partition\}|[^:]*):iam::aws:policy/(?:.*/)?([^/]+)$"
+)
 
 
 class Decision(enum.Enum):

@@ -16,7 +16,10 @@ from .intrinsics import GetAtt, Ref, Unknown, describe, is_unknown, parse_token,
 from .model import Model, Resource, as_list, get_ci, truthy
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
-_RUN_TASK = re.compile(r"^arn:[^:]*:states:::ecs:runTask(\.sync|\.waitForTaskToken)?$")
+# CDK writes the partition as ``${AWS::Partition}`` (a Ref in an Fn::Join), colons included.
+_RUN_TASK = re.compile(
+    r"^arn:(?:\$\{AWS::Partition\}|[^:]*):states:::ecs:runTask(\.sync|\.waitForTaskToken)?$"
+)
 
 
 @dataclass

@@ -149,6 +149,8 @@ def describe(value: Any) -> str:
     """A short human rendering of an unresolved value for messages."""
     if isinstance(value, Ref | GetAtt | Param):
         return value.token().strip("{}").replace("|", " ")
+    if isinstance(value, Unknown):
+        return f"(unresolved: {value.reason})"
     try:
         text = json.dumps(value, default=str, sort_keys=True)
     except (TypeError, ValueError):  # pragma: no cover - defensive

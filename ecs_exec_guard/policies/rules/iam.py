@@ -261,9 +261,15 @@ class IAM4(Rule):
             if raw is None:
                 continue
             if role is None:
+                where = (
+                    f"cannot be resolved ({unknown_reason(raw)})"
+                    if is_unknown(raw)
+                    else "is not in the input (imported)"
+                )
+                shown = "" if is_unknown(raw) else f" {describe(raw)}"
                 yield self.finding(
                     td,
-                    f"Task role {describe(raw)} of {td.logical_id} is not in the input (imported);"
+                    f"Task role{shown} of {td.logical_id} {where};"
                     " its exec permissions cannot be checked.",
                     unverified=True,
                 )

@@ -269,6 +269,27 @@ class Template:
         )}
         return props
 
+    def container_instances(
+        self,
+        image_id: Any,
+        *,
+        logical_id: str = "Asg",
+        subnet: str = "PrivateSubnet",
+        cluster: str = "Cluster",
+        security_group: str = "TaskSg",
+    ) -> JSON:
+        """An Auto Scaling group whose launch template joins ``cluster`` in its user data."""
+        lt = f"{logical_id}LaunchTemplate"
+        user_data = {"Fn::Base64": sub(
+            f"#!/bin/bash\necho ECS_CLUSTER=${{{cluster}}} >> /etc/ecs/ecs.config\n")}
+        self.add(lt, "AWS::EC2::LaunchTemplate", LaunchTemplateData={
+            "ImageId": image_id, "InstanceType": "t3.small", "UserData": user_data,
+            "SecurityGroupIds": [att(security_group, "GroupId")]})
+        return self.add(logical_id, "AWS::AutoScaling::AutoScalingGroup", MinSize="1",
+                        MaxSize="2", VPCZoneIdentifier=[ref(subnet)],
+                        LaunchTemplate={"LaunchTemplateId": ref(lt),
+                                        "Version": att(lt, "LatestVersionNumber")})
+
     # analysis -----------------------------------------------------------------------------
     def analyze(self, *others: Template, require_exec: bool = False) -> Report:
         return run(self, *others, require_exec=require_exec)
@@ -333,6 +354,25 @@ def exec_app(stack: str = "App", *, subnet: str = "private") -> Template:
     t.service(subnets=[ref(subnet_id)], public_ip=subnet == "public")
     if subnet == "isolated":
         t.endpoint()
+    return t
+
+
+ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+
+
+def ec2_app(*, network_mode: str = "awsvpc", image_id: Any = None) -> Template:
+    """The compliant app on EC2 capacity: an ASG with the ECS-optimized AMI parameter."""
+    t = exec_app()
+    td = t.props("TaskDef")
+    del td["RequiresCompatibilities"]
+    td["NetworkMode"] = network_mode
+    svc = t.props("Service")
+    svc["LaunchType"] = "EC2"
+    if network_mode != "awsvpc":
+        del svc["NetworkConfiguration"]
+    t.parameters["EcsAmi"] = {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+                              "Default": ECS_AMI_PARAMETER}
+    t.container_instances(image_id if image_id is not None else ref("EcsAmi"))
     return t
 
 

@@ -456,7 +456,11 @@ def assess(
         for raw in subnets:
             subnet = model.deref(raw, "AWS::EC2::Subnet")
             if subnet is None:
-                result.unknown.append(f"subnet {describe(raw)} is not in the input")
+                result.unknown.append(
+                    f"a subnet cannot be resolved ({unknown_reason(raw)})"
+                    if is_unknown(raw)
+                    else f"subnet {describe(raw)} is not in the input"
+                )
                 continue
             result.subnets.append(subnet)
             vpc = index.vpc_of(subnet)
@@ -575,7 +579,11 @@ def _egress(
             continue
         sg = model.deref(raw, "AWS::EC2::SecurityGroup")
         if sg is None:
-            unknown.append(f"security group {describe(raw)} is not in the input")
+            unknown.append(
+                f"a security group cannot be resolved ({unknown_reason(raw)})"
+                if is_unknown(raw)
+                else f"security group {describe(raw)} is not in the input"
+            )
             continue
         rules = index.egress_rules(sg)
         if rules is None:

@@ -284,7 +284,7 @@ def operators(outdir: str) -> Built:
         "OperatorPolicy",
         cluster_name=cluster.cluster_name,
         container_name="app",
-        task_tags={SERVICE_TAG: svc.node.path},
+        task_tags={SERVICE_TAG: svc.service_tag_value},
         kms_key_arn=key.key_arn,
     )
     return Built(

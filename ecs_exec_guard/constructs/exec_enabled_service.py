@@ -85,6 +85,11 @@ class ExecEnabledService(Construct):
         self.cluster = cluster
         self.task_definition = task_definition
         self.exec_logging = exec_logging
+        if exec_containers is not None and not list(exec_containers):
+            raise ValueError(
+                f"{scope.node.path}/{id}: exec_containers is empty; name the containers to exec "
+                "into, or leave it unset for all of them"
+            )
         self._exec_containers = list(exec_containers) if exec_containers else None
         if exec_logging is not None:
             self._configure_cluster_logging(cluster, exec_logging)
@@ -125,7 +130,9 @@ class ExecEnabledService(Construct):
             self.service = ecs.Ec2Service(
                 self, "Service", assign_public_ip=assign_public_ip, **common
             )
-        Tags.of(self.service).add(SERVICE_TAG, self.node.path)
+        # The construct's address: unique per construct path, and a valid tag value (hex).
+        self.service_tag_value = self.node.addr
+        Tags.of(self.service).add(SERVICE_TAG, self.service_tag_value)
         if exec_logging is not None:
             self._grant_logging(exec_logging)
 
@@ -254,7 +261,11 @@ class ExecEnabledService(Construct):
             )
             role.add_to_principal_policy(
                 iam.PolicyStatement(
-                    actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                    actions=[
+                        "logs:CreateLogStream",
+                        "logs:DescribeLogStreams",
+                        "logs:PutLogEvents",
+                    ],
                     resources=[cfg.log_group.log_group_arn],
                 )
             )
@@ -312,7 +323,7 @@ class ExecEnabledService(Construct):
             self,
             cluster_name=self.cluster.cluster_name,
             container_name=container_name,
-            task_tags={SERVICE_TAG: self.node.path},
+            task_tags={SERVICE_TAG: self.service_tag_value},
             kms_key_arn=key.key_arn if key is not None else None,
         )
         grant: iam.Grant | None = None

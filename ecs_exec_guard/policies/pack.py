@@ -220,8 +220,18 @@ def _ref(construct: IConstruct) -> str:
 
 
 def _register_full(scope: IConstruct | None, pack: EcsExecChecks) -> None:
-    if scope is not None and pack._path_prefixes is None and pack._only is None:
-        _FULL_PACKS[_ref(scope)] = scope
+    """Remember the stage a full pack was made for (``EcsExecChecks(app)``).
+
+    CDK offers no way to list the plugins registered on a stage, so the scope given to the
+    constructor stands for it (a stack or any construct stands for its stage). A pack made
+    without a scope cannot be matched: ExecEnabledService's enforcement then reports its
+    findings as well.
+    """
+    if scope is None or pack._path_prefixes is not None or pack._only is not None:
+        return
+    stage = scope if isinstance(scope, cdk.Stage) else cdk.Stage.of(scope)
+    if stage is not None:
+        _FULL_PACKS[_ref(stage)] = stage
 
 
 def enforce_on(construct: IConstruct) -> EcsExecChecks:

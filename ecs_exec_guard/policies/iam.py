@@ -173,6 +173,8 @@ def action_matches(pattern: str, action: str) -> bool:
 
 
 _PLACEHOLDER = re.compile(r"\$\{AWS::[A-Za-z]+\}")
+#: An ARN's ":" separators, not the ones inside a ``${AWS::...}`` placeholder.
+_ARN_SEP = re.compile(r":(?![^{]*\})")
 
 
 def resource_covers(pattern: Any, target: str) -> bool | None:
@@ -189,18 +191,19 @@ def resource_covers(pattern: Any, target: str) -> bool | None:
         return True
     if not (_PLACEHOLDER.search(pattern) or _PLACEHOLDER.search(target)):
         return False
-    # Compare ARNs segment by segment, a placeholder on either side matching anything.
-    p_parts, t_parts = pattern.split(":", 5), target.split(":", 5)
+    # Compare ARNs segment by segment (placeholders hold colons: split outside them); a
+    # placeholder facing a value the pattern does not match outright may match it or not.
+    p_parts, t_parts = _ARN_SEP.split(pattern, 5), _ARN_SEP.split(target, 5)
     if len(p_parts) != len(t_parts):
         return False
     uncertain = False
     for p, t in zip(p_parts, t_parts, strict=True):
-        if _PLACEHOLDER.fullmatch(p) or _PLACEHOLDER.fullmatch(t):
-            if p != t:
-                uncertain = True
+        if _glob(p, False).match(t):
             continue
-        if not _glob(p, False).match(t):
-            return False
+        if _PLACEHOLDER.fullmatch(p) or _PLACEHOLDER.fullmatch(t):
+            uncertain = True
+            continue
+        return False
     return None if uncertain else True
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterator
+from typing import Any
 
 from ..findings import Finding, Severity
 from ..iam import Decision, IamIndex, Permissions, Statement, parse_document
@@ -26,6 +29,46 @@ def principals_and_policies(ctx: Context) -> list[tuple[Resource, Permissions]]:
         statements, problems = parse_document(policy.props.get("PolicyDocument"), policy)
         out.append((policy, Permissions(statements=statements, unknown_sources=problems)))
     return out
+
+
+_LITERAL_PARTITION = re.compile(r"^arn:aws[a-z-]*:")
+_TOKEN = re.compile(r"\{\{(?:ref|att|par)\|[^}]*\}\}")
+
+
+def _patterns(values: tuple[Any, ...] | None, widen: bool) -> tuple[Any, ...] | None:
+    if values is None:
+        return None
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            value = _LITERAL_PARTITION.sub("arn:${AWS::Partition}:", value)
+            if widen:
+                value = _TOKEN.sub("*", value)
+        out.append(value)
+    return tuple(out)
+
+
+def in_stack_partition(perms: Permissions) -> Permissions:
+    """The permissions with a literal partition (``arn:aws:``) read as the stack's own.
+
+    ``arn:aws:ecs:*:*:task/*`` and ``arn:${AWS::Partition}:ecs:*:*:task/*`` name the same
+    tasks wherever the policy works at all, so ACC1 treats them alike. In Allow resources a
+    reference to a resource of the input (a cluster) may be any value: an Allow on one
+    cluster's tasks still opens raw sessions on ECS tasks.
+    """
+
+    def convert(st: Statement) -> Statement:
+        return dataclasses.replace(
+            st,
+            resources=_patterns(st.resources, widen=st.effect == "Allow"),
+            not_resources=_patterns(st.not_resources, widen=False),
+        )
+
+    return Permissions(
+        statements=[convert(st) for st in perms.statements],
+        unknown_sources=perms.unknown_sources,
+        boundary=in_stack_partition(perms.boundary) if perms.boundary is not None else None,
+    )
 
 
 def _carrier(st: Statement, owner: Resource) -> Resource:
@@ -53,7 +96,8 @@ class ACC1(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         seen: set[Resource] = set()
-        for owner, perms in principals_and_policies(ctx):
+        for owner, original in principals_and_policies(ctx):
+            perms = in_stack_partition(original)
             allowing = [
                 st
                 for st in perms.allowing("ssm:StartSession", ECS_TASK_TARGET)

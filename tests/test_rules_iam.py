@@ -500,3 +500,25 @@ def test_iam4_log_group_name_behind_fn_if() -> None:
     f = one(report, "EcsExec-IAM4", Severity.WARNING, "TaskDef")
     assert "logs:" in f.message
     none_of(report, "EcsExec-IAM3")
+
+
+def test_iam4_log_permissions_on_an_arn_with_a_literal_partition_and_account() -> None:
+    """``arn:aws:logs:eu-west-1:123456789012:...`` may or may not be the stack's log group."""
+    app = logging_app(CloudWatchLogGroupName="exec-logs")
+    app.task_policy()["Statement"].extend([
+        allow("logs:DescribeLogGroups"),
+        allow("logs:*", "arn:aws:logs:eu-west-1:123456789012:log-group:exec-logs:*"),
+    ])
+    report = app.analyze()
+    f = one(report, "EcsExec-IAM4", Severity.WARNING, "TaskDef")
+    assert "logs:PutLogEvents" in f.message
+    none_of(report, "EcsExec-IAM3")
+
+
+def test_iam3_log_permissions_on_another_literal_log_group() -> None:
+    app = logging_app(CloudWatchLogGroupName="exec-logs")
+    app.task_policy()["Statement"].extend([
+        allow("logs:DescribeLogGroups"),
+        allow("logs:*", "arn:aws:logs:*:*:log-group:other-logs:*"),
+    ])
+    one(app.analyze(), "EcsExec-IAM3", Severity.ERROR, "TaskRole")

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 from . import __version__
 from .policies import RULES_BY_ID, Finding, Report, Severity, analyze
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+    except Exception as exc:
         print(
             f"ecs-exec-guard: internal error: {type(exc).__name__}: {exc} "
             "(please report this with the template)",
@@ -143,17 +144,38 @@ def _resource_lines(lines: list[str], logical_id: str, findings: list[Finding]) 
 
 
 def _line_of(path: str | None, logical_id: str, cache: dict[str, list[str]]) -> int | None:
+    """The line of the resource's key in its template: one level inside ``Resources``.
+
+    Only there: the same name can be a key elsewhere (``"Service": "ecs-tasks.amazonaws.com"``
+    in a trust policy, an output). None when the layout does not tell (one-line JSON).
+    """
     if path is None:
         return None
     if path not in cache:
         try:
             cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             cache[path] = []
-    pattern = re.compile(r'^\s*"?' + re.escape(logical_id) + r'"?\s*:')
-    for i, line in enumerate(cache[path], start=1):
-        if pattern.match(line):
-            return i
+    lines = cache[path]
+    section = re.compile(r'^(\s*)"?Resources"?\s*:')
+    key = re.compile(r'^(\s*)"?' + re.escape(logical_id) + r'"?\s*:')
+    starts = [(len(m.group(1)), i) for i, ln in enumerate(lines) if (m := section.match(ln))]
+    if not starts:
+        return None
+    indent, start = min(starts)  # the top-level Resources key
+    child: int | None = None
+    for i in range(start + 1, len(lines)):
+        text = lines[i]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        depth = len(text) - len(text.lstrip())
+        if depth <= indent:
+            break  # the end of the Resources section
+        if child is None:
+            child = depth  # the indentation of the resource keys
+        m = key.match(text)
+        if m and len(m.group(1)) == child:
+            return i + 1
     return None
 
 
@@ -223,8 +245,10 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
+    """A URI reference for SARIF: relative to the working directory when the file is under
+    it, else an absolute ``file://`` URI; percent-encoded either way."""
     p = Path(path)
     try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return quote(p.resolve().relative_to(Path.cwd().resolve()).as_posix())
     except ValueError:
-        return p.as_posix()
+        return p.resolve().as_uri()

@@ -494,11 +494,51 @@ def test_sarif_is_valid_2_1_0(broken: Path, capsys: pytest.CaptureFixture[str]) 
         logical = location["logicalLocations"][0]["name"]
         physical = location["physicalLocation"]
         assert Path(physical["artifactLocation"]["uri"]).name == "Broken.template.json"
-        # The region points at the resource's key in the template.
+        # The region points at the resource's key in the template, not at the same name used
+        # as a key elsewhere ("Service": "ecs-tasks.amazonaws.com" in the trust policy).
         line = template_lines[physical["region"]["startLine"] - 1]
-        assert line.strip().startswith(f'"{logical}":')
+        assert line == f'    "{logical}": {{'
         fingerprint = result["partialFingerprints"]["ecsExecGuard/v1"]
         assert fingerprint == f"{result['ruleId']}:Broken.template.json:{logical}"
+
+
+def test_sarif_region_in_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "exec.yaml", YAML_TEMPLATE)
+    _, out, _ = run(["check", str(path), "--format", "sarif"], capsys)
+    lines = YAML_TEMPLATE.splitlines()
+    regions = {
+        r["locations"][0]["logicalLocations"][0]["name"]: lines[
+            r["locations"][0]["physicalLocation"]["region"]["startLine"] - 1
+        ]
+        for r in json.loads(out)["runs"][0]["results"]
+    }
+    assert regions == {"TaskDef": "  TaskDef:", "Service": "  Service:"}
+
+
+def test_sarif_without_a_resources_layout_has_no_region(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "compact.json", json.dumps(exec_template(readonly=True)))
+    _, out, _ = run(["check", str(path), "--format", "sarif"], capsys)
+    (result,) = json.loads(out)["runs"][0]["results"]
+    assert "region" not in result["locations"][0]["physicalLocation"]  # rather than a wrong one
+
+
+def test_sarif_uris_are_percent_encoded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside = write(
+        tmp_path / "work" / "my templates" / "A b.template.json", exec_template(readonly=True)
+    )
+    outside = write(tmp_path / "other dir" / "C.template.json", exec_template(readonly=True))
+    monkeypatch.chdir(tmp_path / "work")
+    _, out, _ = run(["check", str(inside), str(outside), "--format", "sarif"], capsys)
+    uris = sorted(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(out)["runs"][0]["results"]
+    )
+    assert uris == sorted(["my%20templates/A%20b.template.json", outside.resolve().as_uri()])
+    assert all(" " not in uri for uri in uris)
 
 
 def test_sarif_with_no_findings(clean: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -941,6 +981,8 @@ BAD_INPUTS: dict[str, tuple[str, str | None]] = {
     "not-a-mapping": ("scalar.yaml", "just a string\n"),
     "empty-file": ("nothing.json", ""),
     "missing-path": ("does-not-exist.json", None),
+    "json-nested-too-deeply": ("deep.json", '{"a": ' + "[" * 100_000),
+    "yaml-nested-too-deeply": ("deep.yaml", "a: " + "[" * 100_000),
 }
 
 

@@ -61,9 +61,13 @@ def parse_template_text(text: str, source: str, require_resources: bool = True) 
             body = json.loads(text)
         except ValueError as exc:
             raise LoadError(f"{source}: invalid JSON: {exc}") from None
+        except RecursionError:
+            raise LoadError(f"{source}: invalid JSON: nested too deeply") from None
     else:
         try:
             body = yaml.load(text, Loader=_CfnYamlLoader)  # a SafeLoader subclass
+        except RecursionError:
+            raise LoadError(f"{source}: invalid YAML: nested too deeply") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -102,6 +106,8 @@ def _manifest_artifacts(directory: Path) -> dict[str, Any]:
         manifest = json.loads(_read(manifest_path))
     except ValueError as exc:
         raise LoadError(f"{manifest_path}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise LoadError(f"{manifest_path}: invalid JSON: nested too deeply") from None
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
         raise LoadError(f"{manifest_path}: not a cloud assembly manifest (no artifacts)")

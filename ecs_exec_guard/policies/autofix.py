@@ -1275,10 +1275,12 @@ class _Fixer:
             ):
                 _override(cfn, f"ContainerDefinitions.{i}.LinuxParameters.InitProcessEnabled", True)
                 init.append(label)
-        if wanted is not None:
+        present = sorted(n for n in names if isinstance(n, str) and wanted and n in wanted)
+        if wanted is not None and present:
             # Tell the checks which containers are meant for exec: the others may stay
-            # read-only without an EcsExec-CTR1 error.
-            cfn.add_metadata(EXEC_CONTAINERS_METADATA, sorted(wanted))
+            # read-only without an EcsExec-CTR1 error. A task definition with none of the
+            # named containers gets no such metadata, so the checks still see all of them.
+            cfn.add_metadata(EXEC_CONTAINERS_METADATA, present)
         done: list[str] = []
         if flipped:
             done.append(

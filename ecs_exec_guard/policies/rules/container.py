@@ -17,6 +17,13 @@ STATIC_CREDENTIAL_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_AC
 def containers(td: Resource) -> list[tuple[str, dict[str, Any]]]:
     """The task definition's containers that are meant for exec (all, unless declared)."""
     declared = td.exec_containers
+    labels = [
+        c.get("Name") if isinstance(c.get("Name"), str) else f"#{i}"
+        for i, c in enumerate(as_list(td.props.get("ContainerDefinitions")))
+        if isinstance(c, dict)
+    ]
+    if declared is not None and not declared.intersection(labels):
+        declared = None  # the declaration names no container here: check them all
     out: list[tuple[str, dict[str, Any]]] = []
     for i, c in enumerate(as_list(td.props.get("ContainerDefinitions"))):
         if isinstance(c, dict):

@@ -1,6 +1,6 @@
 """Benchmark: what ecs-exec-guard costs at synth time, and the CLI against cfn-lint.
 
-    python bench/run.py [--sizes 10,100,500] [--runs 3] [--analyzer-sizes 1000]
+    python bench/run.py [--sizes 10,150,500] [--runs 3] [--analyzer-sizes 1000]
 
 For each app size it times whole-process ``python bench/bench_app.py`` synths (jsii start-up
 included, as a user's ``cdk synth`` would pay it) in four modes: baseline, EcsExecChecks,
@@ -115,7 +115,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,100,500")
+    parser.add_argument("--sizes", default="10,150,500")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--analyzer-sizes", default="1000")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
@@ -224,6 +224,13 @@ def render(
                     f"{lint / ours:.1f}x"),
             _target("the analyzer alone takes under 1 s", secs < 1.0, f"{secs * 1000:.0f} ms"),
         ]
+    if 150 in results:
+        row = results[150]
+        checks150 = row["checks"] / row["baseline"] - 1
+        lines.append(
+            _target("EcsExecChecks adds at most 5% at 150 services (the pack's budget)",
+                    checks150 <= 0.05, f"adds {checks150:+.1%}")
+        )
     for size, (secs, _) in sorted(analyzer.items()):
         if size >= 1000:
             lines.append(

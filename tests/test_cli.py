@@ -1024,6 +1024,24 @@ def test_manifest_without_artifacts_exits_2(
     _assert_one_line_error(*run(["check", str(tmp_path)], capsys))
 
 
+@pytest.mark.parametrize(
+    "artifacts",
+    [
+        {"A": {"type": "aws:cloudformation:stack", "properties": [1]}},
+        {"A": {"type": "aws:cloudformation:stack", "properties": "Stack.template.json"}},
+        {"A": "not an artifact"},
+        {"A": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "missing"}}},
+        {"A": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "gone.json"}}},
+    ],
+    ids=["properties-list", "properties-string", "artifact-string", "no-stage-dir", "no-template"],
+)
+def test_malformed_manifest_exits_2(
+    tmp_path: Path, artifacts: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "manifest.json", {"version": "48.0.0", "artifacts": artifacts})
+    _assert_one_line_error(*run(["check", str(tmp_path)], capsys))
+
+
 def test_one_bad_path_among_good_ones_exits_2(
     tmp_path: Path, clean: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

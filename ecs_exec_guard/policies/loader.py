@@ -269,7 +269,9 @@ def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[Tem
     for artifact in artifacts.values():
         if not isinstance(artifact, dict):
             continue
-        props = artifact.get("properties") or {}
+        props = artifact.get("properties")
+        if not isinstance(props, dict):
+            continue
         kind = artifact.get("type")
         if kind == "aws:cloudformation:stack" and isinstance(props.get("templateFile"), str):
             path = directory / props["templateFile"]

@@ -54,7 +54,7 @@ def find_launches(model: Model) -> list[Launch]:
     launches: list[Launch] = []
     for svc in model.resources("AWS::ECS::Service"):
         p = svc.props
-        net = get_ci(p.get("NetworkConfiguration"), "AwsvpcConfiguration")
+        net = _awsvpc(p.get("NetworkConfiguration"))
         launches.append(
             Launch(
                 kind="service",
@@ -95,10 +95,17 @@ def find_launches(model: Model) -> list[Launch]:
     return launches
 
 
+def _awsvpc(network_configuration: Any) -> Any:
+    """The AwsvpcConfiguration of a NetworkConfiguration; Unknown when that is unknown."""
+    if is_unknown(network_configuration):
+        return network_configuration
+    return get_ci(network_configuration, "AwsvpcConfiguration", "AwsVpcConfiguration")
+
+
 def _from_ecs_parameters(
     kind: str, res: Resource, where: str, params: dict[str, Any], cluster: Any
 ) -> Launch:
-    net = get_ci(params.get("NetworkConfiguration"), "AwsvpcConfiguration", "AwsVpcConfiguration")
+    net = _awsvpc(get_ci(params, "NetworkConfiguration"))
     return Launch(
         kind=kind,
         resource=res,
@@ -184,7 +191,7 @@ def _state_machine_launches(model: Model, sm: Resource) -> list[Launch]:
             launch_type=_dyn(params, "LaunchType"),
             capacity_provider_strategy=_dyn(params, "CapacityProviderStrategy"),
             platform_version=_dyn(params, "PlatformVersion"),
-            awsvpc=get_ci(_dyn(params, "NetworkConfiguration"), "AwsvpcConfiguration"),
+            awsvpc=_awsvpc(_dyn(params, "NetworkConfiguration")),
             extra={"dynamic": dynamic},
         )
         launches.append(launch)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .intrinsics import as_text, describe, is_unknown, unknown_reason
+from .intrinsics import Ref, as_text, describe, is_unknown, parse_token, unknown_reason
 from .model import Model, Resource, as_list, get_ci
 
 EXEC_ACTIONS = (
@@ -384,6 +384,10 @@ class IamIndex:
             return res
         if isinstance(value, str):
             name = value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+            token = parse_token(name)
+            if isinstance(token, Ref):
+                # ``arn:...:role/${TaskRole}``: Ref of a role, user or group is its name.
+                return self.model.deref(token, ptype)
             return self._by_name.get((ptype, name))
         return None
 

@@ -224,8 +224,10 @@ class Resolver:
             return self._sub(arg, depth)
         if fn == "Fn::ImportValue":
             name = self.resolve(arg, depth)
-            if not isinstance(name, str) or has_token(name):
-                return Unknown(f"Fn::ImportValue of {describe(name)}")
+            if not isinstance(name, str) or has_token(name) or "${AWS::" in name:
+                # A pseudo parameter (``${AWS::StackName}-Subnet``) names this stack's own
+                # value: the same text in another template's export is another name.
+                return Unknown(f"Fn::ImportValue of {describe(name)}, known at deploy time")
             return self.model.import_value(name)
         if fn == "Fn::GetStackOutput":
             # CDK's "weak" cross-stack references read another stack's output by name.

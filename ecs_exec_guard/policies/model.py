@@ -162,7 +162,8 @@ class Model:
                 export_name = (
                     tpl.resolver.resolve(export.get("Name")) if isinstance(export, dict) else None
                 )
-                if isinstance(export_name, str):
+                if isinstance(export_name, str) and "${AWS::" not in export_name:
+                    # A name with a pseudo parameter is only known at deploy time.
                     self._exports[export_name] = (tpl, output.get("Value"))
         self._imports: dict[Any, Any] = {}
         self._cache: dict[Any, Any] = {}

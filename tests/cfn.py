@@ -12,6 +12,7 @@ Pure dicts: no aws_cdk import, so these tests run in milliseconds.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from ecs_exec_guard.policies import Finding, Report, Severity, analyze
@@ -102,7 +103,7 @@ class Template:
         for logical_id in logical_ids:
             del self.resources[logical_id]
 
-    def export(self, name: str, value: Any) -> None:
+    def export(self, name: Any, value: Any) -> None:
         self.outputs[f"Export{len(self.outputs)}"] = {"Value": value, "Export": {"Name": name}}
 
     def body(self) -> JSON:
@@ -214,7 +215,7 @@ class Template:
                         PolicyDocument=document(*statements), **props)
 
     def task_policy(self) -> JSON:
-        """The statements of the task role's default policy (replace or extend them)."""
+        """The policy document of the task role's default policy (extend its Statement)."""
         return self.props("TaskRoleDefaultPolicy")["PolicyDocument"]  # type: ignore[no-any-return]
 
     # ECS ----------------------------------------------------------------------------------
@@ -269,6 +270,43 @@ class Template:
         )}
         return props
 
+    def events_rule(
+        self, logical_id: str = "Rule", *, exec_enabled: bool | None = True, **ecs: Any
+    ) -> JSON:
+        """A scheduled EventBridge rule running the task definition on the cluster."""
+        params = ecs_parameters("TaskDefinitionArn", "AwsVpcConfiguration", exec_enabled, ecs)
+        return self.add(logical_id, "AWS::Events::Rule", ScheduleExpression="rate(1 hour)",
+                        State="ENABLED", Targets=[{
+                            "Id": "Target0", "Arn": arn("Cluster"),
+                            "RoleArn": arn("ExecutionRole"), "EcsParameters": params}])
+
+    def schedule(
+        self, logical_id: str = "Schedule", *, exec_enabled: bool | None = True, **ecs: Any
+    ) -> JSON:
+        """An EventBridge Scheduler schedule running the task definition on the cluster."""
+        params = ecs_parameters("TaskDefinitionArn", "AwsvpcConfiguration", exec_enabled, ecs)
+        return self.add(logical_id, "AWS::Scheduler::Schedule",
+                        ScheduleExpression="rate(1 hour)",
+                        FlexibleTimeWindow={"Mode": "OFF"},
+                        Target={"Arn": arn("Cluster"), "RoleArn": arn("ExecutionRole"),
+                                "EcsParameters": params})
+
+    def state_machine(
+        self, logical_id: str = "StateMachine", *, exec_enabled: bool | None = True,
+        **ecs: Any
+    ) -> JSON:
+        """A state machine whose one state runs the task (ecs:runTask.sync), as CDK writes it:
+        a DefinitionString that is an Fn::Join of JSON pieces and references."""
+        params = ecs_parameters("TaskDefinition", "AwsvpcConfiguration", exec_enabled, ecs)
+        params["Cluster"] = arn("Cluster")
+        parts: list[Any] = ['{"StartAt":"RunTask","States":{"RunTask":{"Type":"Task",'
+                            '"Resource":"arn:', ref("AWS::Partition"),
+                            ':states:::ecs:runTask.sync","Parameters":']
+        parts.extend(json_pieces(params))
+        parts.append(',"End":true}}}')
+        return self.add(logical_id, "AWS::StepFunctions::StateMachine",
+                        RoleArn=arn("ExecutionRole"), DefinitionString=join("", parts))
+
     def container_instances(
         self,
         image_id: Any,
@@ -293,6 +331,41 @@ class Template:
     # analysis -----------------------------------------------------------------------------
     def analyze(self, *others: Template, require_exec: bool = False) -> Report:
         return run(self, *others, require_exec=require_exec)
+
+
+def ecs_parameters(
+    task_key: str, vpc_key: str, exec_enabled: bool | None, overrides: JSON
+) -> JSON:
+    """Run-task parameters for the compliant app (Fargate, private subnet)."""
+    params: JSON = {
+        task_key: ref("TaskDef"),
+        "LaunchType": "FARGATE",
+        "NetworkConfiguration": {vpc_key: awsvpc(
+            [ref("PrivateSubnet")], [att("TaskSg", "GroupId")])},
+    }
+    if exec_enabled is not None:
+        params["EnableExecuteCommand"] = exec_enabled
+    params.update(overrides)
+    return params
+
+
+def json_pieces(value: Any) -> list[Any]:
+    """``value`` as JSON text pieces, intrinsics left in place (for an Fn::Join)."""
+    if isinstance(value, dict) and len(value) == 1 and (
+        "Ref" in value or next(iter(value)).startswith("Fn::")
+    ):
+        return ['"', value, '"']
+    if isinstance(value, dict):
+        out: list[Any] = ["{"]
+        for i, (k, v) in enumerate(value.items()):
+            out.extend([("," if i else "") + json.dumps(k) + ":", *json_pieces(v)])
+        return [*out, "}"]
+    if isinstance(value, list):
+        out = ["["]
+        for i, v in enumerate(value):
+            out.extend([*([","] if i else []), *json_pieces(v)])
+        return [*out, "]"]
+    return [json.dumps(value)]
 
 
 def container(name: str = "app", **props: Any) -> JSON:

@@ -153,7 +153,7 @@ def describe(value: Any) -> str:
         return f"(unresolved: {value.reason})"
     try:
         text = json.dumps(value, default=str, sort_keys=True)
-    except (TypeError, ValueError):  # pragma: no cover - defensive
+    except (TypeError, ValueError, RecursionError):  # pragma: no cover - defensive
         text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."
 
@@ -215,7 +215,7 @@ class Resolver:
     # -- intrinsics --------------------------------------------------------------------
     def _intrinsic(self, fn: str, arg: Any, depth: int) -> Any:
         if fn == "Ref":
-            return self._ref(arg)
+            return self._ref(arg, depth)
         if fn == "Fn::GetAtt":
             return self._getatt(arg, depth)
         if fn == "Fn::Join":
@@ -228,7 +228,7 @@ class Resolver:
                 # A pseudo parameter (``${AWS::StackName}-Subnet``) names this stack's own
                 # value: the same text in another template's export is another name.
                 return Unknown(f"Fn::ImportValue of {describe(name)}, known at deploy time")
-            return self.model.import_value(name)
+            return self.model.import_value(name, depth)
         if fn == "Fn::GetStackOutput":
             # CDK's "weak" cross-stack references read another stack's output by name.
             arg = self.resolve(arg, depth) if isinstance(arg, dict) else arg
@@ -236,7 +236,9 @@ class Resolver:
             output = arg.get("OutputName") if isinstance(arg, dict) else None
             if not isinstance(output, str):
                 return Unknown(f"Fn::GetStackOutput of {describe(arg)}")
-            return self.model.stack_output(stack if isinstance(stack, str) else None, output)
+            return self.model.stack_output(
+                stack if isinstance(stack, str) else None, output, depth
+            )
         if fn == "Fn::Select":
             return self._select(arg, depth)
         if fn == "Fn::Split":
@@ -261,7 +263,7 @@ class Resolver:
             return Unknown(f"condition {arg}") if cond is None else cond
         return Unknown(f"{fn} is not evaluated")
 
-    def _ref(self, arg: Any) -> Any:
+    def _ref(self, arg: Any, depth: int = 0) -> Any:
         if not isinstance(arg, str):
             return Unknown(f"Ref of {describe(arg)}")
         if arg == "AWS::NoValue":
@@ -271,7 +273,7 @@ class Resolver:
         if arg in self.template.resources:
             return Ref(self.template.name, arg)
         if arg in self.template.parameters:
-            passed = self.model.nested_parameter(self.template, arg)
+            passed = self.model.nested_parameter(self.template, arg, depth)
             if passed is not None:
                 return passed
             return Param(self.template.name, arg)
@@ -290,7 +292,7 @@ class Resolver:
             return Unknown(f"Fn::GetAtt of {describe(arg)}")
         if logical_id not in self.template.resources:
             return Unknown(f"Fn::GetAtt of {logical_id}, which is not in the template")
-        return self.model.attribute(GetAtt(self.template.name, logical_id, attribute))
+        return self.model.attribute(GetAtt(self.template.name, logical_id, attribute), depth)
 
     def _join(self, arg: Any, depth: int) -> Any:
         if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)):
@@ -332,7 +334,7 @@ class Resolver:
             elif "." in name:
                 value = self._getatt(name, depth)
             else:
-                value = self._ref(name)
+                value = self._ref(name, depth)
             rendered = as_text(value)
             if isinstance(rendered, Unknown):
                 failure.append(rendered)

@@ -195,7 +195,7 @@ class Model:
                 links[child.name] = stack
         return links
 
-    def nested_parameter(self, template: Template, name: str) -> Any:
+    def nested_parameter(self, template: Template, name: str, depth: int = 0) -> Any:
         """A nested template's parameter as its parent passes it; None when not linked."""
         stack = self.parent_of.get(template.name)
         if stack is None:
@@ -204,9 +204,9 @@ class Model:
         params = props.get("Parameters") if isinstance(props, dict) else None
         if not isinstance(params, dict) or name not in params:
             return None
-        return stack.template.resolver.resolve(params[name])
+        return stack.template.resolver.resolve(params[name], depth + 1)
 
-    def nested_output(self, stack: Resource, output: str) -> Any:
+    def nested_output(self, stack: Resource, output: str, depth: int = 0) -> Any:
         """``Fn::GetAtt NestedStack.Outputs.X`` from the nested template's Outputs."""
         for child_name, parent in self.parent_of.items():
             if parent is stack:
@@ -214,7 +214,7 @@ class Model:
                 outputs = child.body.get("Outputs")
                 entry = outputs.get(output) if isinstance(outputs, dict) else None
                 if isinstance(entry, dict) and "Value" in entry:
-                    return child.resolver.resolve(entry["Value"])
+                    return child.resolver.resolve(entry["Value"], depth + 1)
         return None
 
     # -- lookups ----------------------------------------------------------------------
@@ -238,7 +238,9 @@ class Model:
                 return res
         return None
 
-    def import_value(self, name: str) -> Any:
+    # Resolving a value may resolve another template's (or resource's) expression: those
+    # carry the caller's depth on, so that chains and cycles end at Resolver.MAX_DEPTH.
+    def import_value(self, name: str, depth: int = 0) -> Any:
         if name in self._imports:
             return self._imports[name]
         self._imports[name] = Unknown(f"Fn::ImportValue {name} refers to itself")
@@ -247,11 +249,11 @@ class Model:
             value: Any = Unknown(f"Fn::ImportValue {name}: no template of the input exports it")
         else:
             tpl, expr = found
-            value = tpl.resolver.resolve(expr)
+            value = tpl.resolver.resolve(expr, depth + 1)
         self._imports[name] = value
         return value
 
-    def stack_output(self, stack_name: str | None, output: str) -> Any:
+    def stack_output(self, stack_name: str | None, output: str, depth: int = 0) -> Any:
         """The value of another stack's output (``Fn::GetStackOutput``), when in the input.
 
         Stack names are not in templates: a template whose file name is the stack name wins,
@@ -276,23 +278,24 @@ class Model:
         if key in self._imports:
             return self._imports[key]
         self._imports[key] = Unknown(f"output {output} refers to itself")
-        value = chosen[0].resolver.resolve(entry["Value"])
+        value = chosen[0].resolver.resolve(entry["Value"], depth + 1)
         self._imports[key] = value
         return value
 
-    def attribute(self, att: GetAtt) -> Any:
+    def attribute(self, att: GetAtt, depth: int = 0) -> Any:
         """The value of ``Fn::GetAtt`` where the template tells it, else the GetAtt itself."""
         tpl = self.templates[att.template]
         res = tpl.resources[att.logical_id]
         if res.type == "AWS::EC2::VPC" and att.attribute == "CidrBlock":
-            cidr = res.props.get("CidrBlock")
+            cidr = self._property(res, "CidrBlock", depth)
             return cidr if cidr is not None else Unknown("VPC CIDR from an IPAM pool")
         if res.type == "AWS::EC2::SecurityGroup" and att.attribute == "GroupId":
             return res.ref
         if res.type == "AWS::EC2::Subnet" and att.attribute == "SubnetId":
             return res.ref
         if res.type == "AWS::EC2::Subnet" and att.attribute == "CidrBlock":
-            return res.props.get("CidrBlock", Unknown("subnet CIDR"))
+            cidr = self._property(res, "CidrBlock", depth)
+            return cidr if cidr is not None else Unknown("subnet CIDR")
         if res.type == "AWS::Logs::LogGroup" and att.attribute == "Arn":
             return (
                 "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
@@ -300,12 +303,22 @@ class Model:
                 + ":*"
             )
         if res.type == "AWS::CloudFormation::Stack" and att.attribute.startswith("Outputs."):
-            value = self.nested_output(res, att.attribute[len("Outputs."):])
+            value = self.nested_output(res, att.attribute[len("Outputs."):], depth)
             if value is not None:
                 return value
         if res.type == "AWS::S3::Bucket" and att.attribute == "Arn":
             return "arn:${AWS::Partition}:s3:::" + res.ref.token()
         return att
+
+    @staticmethod
+    def _property(res: Resource, key: str, depth: int) -> Any:
+        """One resolved property of a resource, from the cache or at the caller's depth."""
+        if res._props is not None:
+            return res._props.get(key)
+        raw = res.raw.get("Properties")
+        if not isinstance(raw, dict) or key not in raw:
+            return None
+        return res.template.resolver.resolve(raw[key], depth + 1)
 
     def cached(self, key: Any, compute: Any) -> Any:
         """Memoize a derived fact for the duration of one analysis."""

@@ -12,10 +12,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .intrinsics import GetAtt, Ref, Unknown, describe, is_unknown, parse_token, tokens_in
+from .intrinsics import (
+    GetAtt,
+    Ref,
+    Unknown,
+    describe,
+    is_unknown,
+    parse_token,
+    tokens_in,
+    unknown_reason,
+)
 from .model import Model, Resource, as_list, get_ci, truthy
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+_MAX_DEPTH = 64
 # CDK writes the partition as ``${AWS::Partition}`` (a Ref in an Fn::Join), colons included.
 _RUN_TASK = re.compile(
     r"^arn:(?:\$\{AWS::Partition\}|[^:]*):states:::ecs:runTask(\.sync|\.waitForTaskToken)?$"
@@ -120,16 +130,34 @@ def _from_ecs_parameters(
     )
 
 
-def _detokenize(value: Any) -> Any:
+def _detokenize(value: Any, depth: int = 0) -> Any:
     """Inside a parsed state machine definition, lone tokens become references again."""
     if isinstance(value, str):
         ref = parse_token(value)
         return ref if ref is not None else value
+    if depth > _MAX_DEPTH:
+        return Unknown("the definition is nested too deeply")
     if isinstance(value, list):
-        return [_detokenize(v) for v in value]
+        return [_detokenize(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {k: _detokenize(v) for k, v in value.items()}
+        return {k: _detokenize(v, depth + 1) for k, v in value.items()}
     return value
+
+
+def _mentions(value: Any, word: str, depth: int = 0) -> bool:
+    """Whether a raw template value has ``word`` in a key or a string (True when too deep)."""
+    if depth > _MAX_DEPTH:
+        return True
+    if isinstance(value, str):
+        return word in value
+    if isinstance(value, dict):
+        return any(
+            (isinstance(k, str) and word in k) or _mentions(v, word, depth + 1)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_mentions(v, word, depth + 1) for v in value)
+    return False
 
 
 def _state_machine_launches(model: Model, sm: Resource) -> list[Launch]:
@@ -140,15 +168,15 @@ def _state_machine_launches(model: Model, sm: Resource) -> list[Launch]:
         if isinstance(text, str):
             try:
                 definition = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 definition = Unknown("DefinitionString is not valid JSON")
         elif text is not None:
             definition = text if is_unknown(text) else Unknown("unresolvable DefinitionString")
         elif p.get("DefinitionS3Location") is not None:
             definition = Unknown("the definition is in S3")
     if isinstance(definition, Unknown):
-        raw = json.dumps(sm.raw.get("Properties", {}), default=str)
-        if "EnableExecuteCommand" in raw and "runTask" in raw:
+        raw = sm.raw.get("Properties")
+        if _mentions(raw, "EnableExecuteCommand") and _mentions(raw, "runTask"):
             # Exec is requested somewhere in a definition we cannot read: say so.
             return [
                 Launch(
@@ -270,7 +298,8 @@ def capacity(model: Model, launch: Launch) -> Capacity:
     if isinstance(lt, str):
         return Capacity(lt.upper())
     if lt is not None:
-        return Capacity("UNKNOWN", reason=f"launch type is {describe(lt)}")
+        shown = unknown_reason(lt) if is_unknown(lt) else describe(lt)
+        return Capacity("UNKNOWN", reason=f"launch type is {shown}")
     strategy = launch.capacity_provider_strategy
     if strategy is None:
         strategy = _cluster_default_strategy(model, launch)

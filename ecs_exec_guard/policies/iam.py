@@ -392,7 +392,10 @@ class IamIndex:
         return None
 
     def permissions(self, principal: Resource) -> Permissions:
-        return self.model.cached(("perms", principal), lambda: self._permissions(principal))
+        perms: Permissions = self.model.cached(
+            ("perms", principal), lambda: self._permissions(principal)
+        )
+        return perms
 
     def _permissions(self, principal: Resource) -> Permissions:
         perms = Permissions()

@@ -116,7 +116,9 @@ def _asg_host(model: Model, asg: Resource) -> Host:
                 groups.extend(as_list(get_ci(nic, "Groups")))
             public_ip = _nic_public_ip(nics)
     elif p.get("LaunchConfigurationName") is not None:
-        source = model.deref(p.get("LaunchConfigurationName"), "AWS::AutoScaling::LaunchConfiguration")
+        source = model.deref(
+            p.get("LaunchConfigurationName"), "AWS::AutoScaling::LaunchConfiguration"
+        )
         if source is not None:
             image = source.props.get("ImageId")
             groups = as_list(source.props.get("SecurityGroups"))
@@ -196,15 +198,15 @@ class NetworkIndex:
                     _rule(r, "DestinationSecurityGroupId", "DestinationPrefixListId")
                 )
         for r in model.resources("AWS::EC2::SecurityGroupIngress"):
-            sg = model.deref(r.props.get("GroupId"), "AWS::EC2::SecurityGroup")
-            if sg is not None:
-                self.ingress[sg].append(
+            group = model.deref(r.props.get("GroupId"), "AWS::EC2::SecurityGroup")
+            if group is not None:
+                self.ingress[group].append(
                     _rule(r.props, "SourceSecurityGroupId", "SourcePrefixListId")
                 )
         for r in model.resources("AWS::EC2::SecurityGroupEgress"):
-            sg = model.deref(r.props.get("GroupId"), "AWS::EC2::SecurityGroup")
-            if sg is not None:
-                self.egress[sg].append(
+            group = model.deref(r.props.get("GroupId"), "AWS::EC2::SecurityGroup")
+            if group is not None:
+                self.egress[group].append(
                     _rule(r.props, "DestinationSecurityGroupId", "DestinationPrefixListId")
                 )
         self.restricted_default_sg: set[Resource] = set()
@@ -478,7 +480,9 @@ def assess(
                 if has_ip is None:
                     has_ip = truthy(subnet.props.get("MapPublicIpOnLaunch", False))
                 if has_ip is None:
-                    result.unknown.append(f"whether instances in {subnet.logical_id} get a public IP")
+                    result.unknown.append(
+                        f"whether instances in {subnet.logical_id} get a public IP"
+                    )
                 elif not has_ip:
                     result.igw_no_ip.append(subnet)
         all_groups.extend(groups)
@@ -486,7 +490,9 @@ def assess(
 
     # Security groups of the tasks (or hosts).
     if not all_groups:
-        all_groups = [GetAtt(v.template.name, v.logical_id, "DefaultSecurityGroup") for v in result.vpcs]
+        all_groups = [
+            GetAtt(v.template.name, v.logical_id, "DefaultSecurityGroup") for v in result.vpcs
+        ]
     task_cidrs = [s.props.get("CidrBlock") for s in result.subnets]
 
     # The ssmmessages endpoints of the VPC(s).

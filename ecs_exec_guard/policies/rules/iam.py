@@ -206,9 +206,12 @@ def _missing(
             unknown.append(f"{action} on {unknown_reason(target)}")
             continue
         decision, reasons = perms.evaluate(action, target)
-        if decision is Decision.IMPLICIT_DENY and action.startswith("kms:"):
-            if _key_policy_allows(ctx, role, action, target):
-                continue
+        if (
+            decision is Decision.IMPLICIT_DENY
+            and action.startswith("kms:")
+            and _key_policy_allows(ctx, role, action, target)
+        ):
+            continue
         if decision in (Decision.DENY, Decision.IMPLICIT_DENY):
             label = action if target == "*" else f"{action} on {_short(target)}"
             if label not in missing:
@@ -277,12 +280,11 @@ class IAM4(Rule):
             perms = ctx.iam.permissions(role)
             reasons: list[str] = []
             for action in EXEC_ACTIONS:
-                decision, why = perms.evaluate(action)
+                decision, unsure = perms.evaluate(action)
                 if decision is Decision.UNKNOWN:
-                    reasons.extend(f"{action}: {w}" for w in why)
-            clusters = {ctx.facts(lc).cluster for lc in launches} - {None}
+                    reasons.extend(f"{action}: {w}" for w in unsure)
+            clusters = {c for lc in launches if (c := ctx.facts(lc).cluster) is not None}
             for cluster in sorted(clusters, key=lambda c: (c.template.name, c.logical_id)):
-                assert cluster is not None
                 needs, _ = exec_log_requirements(ctx, cluster)
                 reasons.extend(_missing(ctx, role, perms, needs)[1])
             if reasons:

@@ -37,7 +37,7 @@ def cdk_synth(outdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "CDK_DISABLE_CLI_TELEMETRY": "true",
     }
     env.pop("CDK_OUTDIR", None)
-    return subprocess.run(
+    proc = subprocess.run(
         ["npx", "cdk", "synth", "--no-notices", "-o", str(outdir), *args],
         cwd=ROOT,
         env=env,
@@ -46,6 +46,9 @@ def cdk_synth(outdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
     )
+    # Neither jsii nor the CLI may run on an end-of-life Node (they print a warning box).
+    assert "end-of-life" not in proc.stdout + proc.stderr, proc.stderr[-3000:]
+    return proc
 
 
 def test_violating_app_fails_synthesis_with_rule_ids(tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ from .intrinsics import (
 )
 
 CDK_PATH_KEY = "aws:cdk:path"
+#: A KMS key's ARN up to its key ID (``Ref`` of an ``AWS::KMS::Key`` is the key ID).
+KMS_KEY_ARN_PREFIX = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/"
 #: Task definition metadata naming the containers that are meant to be exec'd into (set by
 #: ``EcsExecAutoFix(exec_containers=...)`` and ``ExecEnabledService``); the container rules
 #: then check only those.
@@ -306,6 +308,8 @@ class Model:
             value = self.nested_output(res, att.attribute[len("Outputs."):], depth)
             if value is not None:
                 return value
+        if res.type == "AWS::KMS::Key" and att.attribute == "Arn":
+            return KMS_KEY_ARN_PREFIX + res.ref.token()
         if res.type == "AWS::S3::Bucket" and att.attribute == "Arn":
             return "arn:${AWS::Partition}:s3:::" + res.ref.token()
         return att

@@ -7,9 +7,9 @@ from typing import Any
 
 from ..findings import Finding, Severity
 from ..iam import EXEC_ACTIONS, Decision, Permissions, action_matches, parse_document
-from ..intrinsics import as_text, describe, is_unknown, unknown_reason
+from ..intrinsics import Param, Unknown, as_text, describe, is_unknown, unknown_reason
 from ..launches import references
-from ..model import Resource, get_ci, truthy
+from ..model import KMS_KEY_ARN_PREFIX, Resource, get_ci, truthy
 from .base import Context, Rule
 from .cluster import exec_configuration
 
@@ -128,8 +128,25 @@ def exec_log_requirements(ctx: Context, cluster: Resource) -> tuple[list[tuple[s
     key = cfg.get("KmsKeyId")
     if key is not None:
         parts.append("KMS")
-        needs.append(("kms:Decrypt", as_text(key)))
+        needs.append(("kms:Decrypt", _kms_key_arn(ctx, key)))
     return needs, " and ".join(parts)
+
+
+def _kms_key_arn(ctx: Context, key: Any) -> Any:
+    """The key ARN that kms:Decrypt must cover, for a KmsKeyId given as a key ID or an ARN.
+
+    IAM policies name keys by ARN; an alias names a key this tool cannot see (Unknown).
+    """
+    text = as_text(key)
+    if isinstance(text, Unknown):
+        return text
+    if ctx.model.deref(key, "AWS::KMS::Key") is not None:
+        return KMS_KEY_ARN_PREFIX + text  # Ref of the key: its ID
+    if (text.startswith("arn:") and ":alias/" not in text) or isinstance(key, Param):
+        return text  # an ARN, or a parameter: an ID or an ARN that only itself matches
+    if text.startswith(("alias/", "arn:")):
+        return Unknown(f"KMS key alias {text} (the key it names is not known at synth time)")
+    return KMS_KEY_ARN_PREFIX + text
 
 
 def _key_policy_allows(ctx: Context, role: Resource, action: str, key_ref: Any) -> bool:

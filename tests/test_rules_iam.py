@@ -522,3 +522,63 @@ def test_iam3_log_permissions_on_another_literal_log_group() -> None:
         allow("logs:*", "arn:aws:logs:*:*:log-group:other-logs:*"),
     ])
     one(app.analyze(), "EcsExec-IAM3", Severity.ERROR, "TaskRole")
+
+
+KMS_ARN_BY_SUB = sub("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${ExecKey}")
+
+
+@pytest.mark.parametrize(
+    ("kms_key_id", "decrypt_on"),
+    [
+        (arn("ExecKey"), arn("ExecKey")),
+        (ref("ExecKey"), arn("ExecKey")),  # the key ID; the policy names the key ARN
+        (ref("ExecKey"), KMS_ARN_BY_SUB),
+        (arn("ExecKey"), KMS_ARN_BY_SUB),
+        (ref("ExecKey"), "*"),
+    ],
+    ids=["arn/arn", "id/arn", "id/sub", "arn/sub", "id/star"],
+)
+def test_iam3_kms_key_id_or_arn_matches_the_policy(kms_key_id: Any, decrypt_on: Any) -> None:
+    app = logging_app(**CLOUDWATCH, kms=True)
+    app.props("Cluster")["Configuration"]["ExecuteCommandConfiguration"]["KmsKeyId"] = kms_key_id
+    app.task_policy()["Statement"].extend([*LOG_STATEMENTS, allow("kms:Decrypt", decrypt_on)])
+    none_of(app.analyze(), *IAM)
+
+
+def test_iam3_kms_decrypt_on_another_key() -> None:
+    app = logging_app(**CLOUDWATCH, kms=True)
+    app.props("Cluster")["Configuration"]["ExecuteCommandConfiguration"]["KmsKeyId"] = ref(
+        "ExecKey")
+    app.add("OtherKey", "AWS::KMS::Key", KeyPolicy=document())
+    app.task_policy()["Statement"].extend([*LOG_STATEMENTS, allow("kms:Decrypt", arn("OtherKey"))])
+    f = one(app.analyze(), "EcsExec-IAM3", Severity.ERROR, "TaskRole")
+    assert "kms:Decrypt" in f.message
+
+
+@pytest.mark.parametrize(
+    "kms_key_id",
+    ["alias/exec-sessions", "arn:aws:kms:eu-west-1:123456789012:alias/exec-sessions",
+     "1234abcd-12ab-34cd-56ef-1234567890ab"],
+    ids=["alias", "alias arn", "literal key id"],
+)
+def test_iam4_kms_key_named_by_alias_or_literal_id(kms_key_id: str) -> None:
+    app = logging_app(**CLOUDWATCH, kms=True)
+    app.props("Cluster")["Configuration"]["ExecuteCommandConfiguration"]["KmsKeyId"] = kms_key_id
+    app.task_policy()["Statement"].extend([
+        *LOG_STATEMENTS,
+        allow("kms:Decrypt", "arn:aws:kms:eu-west-1:123456789012:key/"
+                             "1234abcd-12ab-34cd-56ef-1234567890ab")])
+    report = app.analyze()
+    f = one(report, "EcsExec-IAM4", Severity.WARNING, "TaskDef")
+    assert "kms:Decrypt" in f.message
+    none_of(report, "EcsExec-IAM3")
+
+
+def test_iam3_kms_key_from_a_parameter_matches_the_same_parameter() -> None:
+    app = logging_app(**CLOUDWATCH, kms=True)
+    app.parameters["ExecKeyArn"] = {"Type": "String"}
+    app.props("Cluster")["Configuration"]["ExecuteCommandConfiguration"]["KmsKeyId"] = ref(
+        "ExecKeyArn")
+    app.task_policy()["Statement"].extend([*LOG_STATEMENTS,
+                                           allow("kms:Decrypt", ref("ExecKeyArn"))])
+    none_of(app.analyze(), *IAM)

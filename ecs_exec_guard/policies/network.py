@@ -257,12 +257,19 @@ class NetworkIndex:
                 return "internet"
         gw = p.get("GatewayId")
         if gw is not None:
+            # A virtual private gateway leads on premises, whose way out is not in the input.
+            vgw = Unknown(
+                f"route {route.logical_id} sends 0.0.0.0/0 to a virtual private gateway "
+                "(on premises)"
+            )
             res = self.model.deref(gw)
             if res is not None:
                 if res.type == "AWS::EC2::InternetGateway":
                     return "igw"
-                return "other"
+                return vgw if res.type == "AWS::EC2::VPNGateway" else "other"
             if isinstance(gw, str):
+                if gw.startswith("vgw-"):
+                    return vgw
                 return "igw" if gw.startswith("igw-") else "other"
             return Unknown(f"route {route.logical_id} goes to {describe(gw)}")
         if p.get("CarrierGatewayId") is not None:

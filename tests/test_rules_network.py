@@ -115,6 +115,21 @@ def test_net2_default_route_to_a_peering_connection_does_not_reach_out() -> None
     one(app.analyze(), "EcsExec-NET2", Severity.ERROR, "Service")
 
 
+@pytest.mark.parametrize("gateway", ["vgw-0123456789abcdef0", ref("Vgw")], ids=["id", "ref"])
+def test_net7_default_route_to_a_virtual_private_gateway(gateway: Any) -> None:
+    """Traffic to on-premises may or may not reach the internet from there."""
+    app = exec_app()
+    app.add("Vgw", "AWS::EC2::VPNGateway", Type="ipsec.1")
+    app.add("IsolatedSubnetDefaultRoute", "AWS::EC2::Route",
+            RouteTableId=ref("IsolatedSubnetRouteTable"), DestinationCidrBlock="0.0.0.0/0",
+            GatewayId=gateway)
+    use_subnets(app, "IsolatedSubnet")
+    report = app.analyze()
+    f = one(report, "EcsExec-NET7", Severity.WARNING, "Service")
+    assert "virtual private gateway" in f.message
+    none_of(report, "EcsExec-NET2")
+
+
 def test_net2_route_to_a_narrower_destination_is_not_a_default_route() -> None:
     app = exec_app()
     app.props("PrivateSubnetDefaultRoute")["DestinationCidrBlock"] = "192.168.0.0/16"
@@ -131,6 +146,12 @@ def test_net3_public_subnet_without_public_ip() -> None:
     f = one(report, "EcsExec-NET3", Severity.ERROR, "Service")
     assert "PublicSubnet" in f.message
     none_of(report, "EcsExec-NET2")
+
+
+def test_net3_public_subnet_with_assign_public_ip_unset() -> None:
+    app = exec_app(subnet="public")
+    del app.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"]
+    one(app.analyze(), "EcsExec-NET3", Severity.ERROR, "Service")
 
 
 def test_net3_public_subnet_with_public_ip() -> None:

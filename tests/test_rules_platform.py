@@ -36,6 +36,9 @@ def test_plt1_windows_needs_only_1_0_0() -> None:
     app.props("TaskDef")["RuntimePlatform"] = WINDOWS
     app.props("Service")["PlatformVersion"] = "1.0.0"
     none_of(app.analyze(), "EcsExec-PLT1")
+    app.props("Service")["PlatformVersion"] = "0.9.0"
+    f = one(app.analyze(), "EcsExec-PLT1", Severity.ERROR, "Service")
+    assert "1.0.0" in f.message and "Windows" in f.message
 
 
 def test_plt1_fargate_through_a_capacity_provider_strategy() -> None:

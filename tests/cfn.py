@@ -26,7 +26,6 @@ EXEC_ACTIONS = [
     "ssmmessages:OpenDataChannel",
 ]
 ALLOW_ALL_EGRESS = [{"CidrIp": "0.0.0.0/0", "IpProtocol": "-1", "Description": "all"}]
-HTTPS_EGRESS = [{"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}]
 IMAGE = "public.ecr.aws/docker/library/nginx:stable"
 
 

@@ -145,6 +145,16 @@ def unknown_reason(value: Any) -> str:
     return "unresolvable value"
 
 
+def humanize(text: str) -> str:
+    """A resolved string for people: tokens become ``LogicalId`` / ``LogicalId.Attr``."""
+
+    def name(m: re.Match[str]) -> str:
+        kind, _, ident, attr = m.groups()
+        return f"{ident}.{attr}" if kind == "att" and attr else ident
+
+    return _TOKEN_RE.sub(name, text)
+
+
 def describe(value: Any) -> str:
     """A short human rendering of an unresolved value for messages."""
     if isinstance(value, Ref | GetAtt | Param):

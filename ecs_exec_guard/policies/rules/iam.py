@@ -7,7 +7,7 @@ from typing import Any
 
 from ..findings import Finding, Severity
 from ..iam import EXEC_ACTIONS, Decision, Permissions, action_matches, parse_document
-from ..intrinsics import Param, Unknown, as_text, describe, is_unknown, unknown_reason
+from ..intrinsics import Param, Unknown, as_text, describe, humanize, is_unknown, unknown_reason
 from ..launches import references
 from ..model import KMS_KEY_ARN_PREFIX, Resource, get_ci, truthy
 from .base import Context, Rule
@@ -209,14 +209,14 @@ class IAM3(Rule):
                     yield self.finding(
                         role,
                         f"Cluster {cluster.logical_id} sends exec sessions to {what}, but task "
-                        f"role {role.logical_id} does not allow {', '.join(missing)}.",
+                        f"role {role.logical_id} does not allow {'; '.join(missing)}.",
                     )
 
 
 def _missing(
     ctx: Context, role: Resource, perms: Permissions, needs: list[tuple[str, Any]]
 ) -> tuple[list[str], list[str]]:
-    missing: list[str] = []
+    by_target: dict[str, list[str]] = {}
     unknown: list[str] = []
     for action, target in needs:
         if is_unknown(target):
@@ -230,18 +230,21 @@ def _missing(
         ):
             continue
         if decision in (Decision.DENY, Decision.IMPLICIT_DENY):
-            label = action if target == "*" else f"{action} on {_short(target)}"
-            if label not in missing:
-                missing.append(label)
+            actions = by_target.setdefault(target, [])
+            if action not in actions:
+                actions.append(action)
         elif decision is Decision.UNKNOWN:
             unknown.append(f"{action}: {'; '.join(reasons)}")
+    missing = [
+        ", ".join(actions) + ("" if target == "*" else f" on {_short(target)}")
+        for target, actions in by_target.items()
+    ]
     return missing, unknown
 
 
 def _short(target: str) -> str:
-    return target.replace("arn:${AWS::Partition}:", "arn:").replace(
-        "${AWS::Region}:${AWS::AccountId}:", "*:*:"
-    )
+    """An ARN for a message: resource tokens as logical IDs, pseudo parameters kept."""
+    return humanize(target)
 
 
 class IAM4(Rule):

@@ -882,7 +882,17 @@ class _Fixer:
                 return f"arn:{partition}:s3:::{bucket}/{prefix}*"
             return f"arn:{partition}:s3:::{bucket}"
         key = get_ci(exec_cfg, "KmsKeyId")
-        return self.snap.cdk_value(key, template) if key is not None else None
+        if key is None:
+            return None
+        value = self.snap.cdk_value(key, template)
+        # KmsKeyId may be a key ID (a literal, or the Ref of an AWS::KMS::Key); IAM policies
+        # name keys by ARN.
+        is_id = (isinstance(key, dict) and set(key) == {"Ref"}) or (
+            isinstance(key, str) and not key.startswith(("arn:", "alias/"))
+        )
+        if is_id:
+            return f"arn:{partition}:kms:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:key/{value}"
+        return value
 
     def add_policy(
         self,

@@ -22,6 +22,7 @@ on that construct or any ancestor, and reports it as acknowledged.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -84,6 +85,8 @@ class EcsExecChecks(NagPack):
         self._covering_stages: list[IConstruct] | None = None
         #: The analyzer's report of the last synthesis (for tests and tooling).
         self.last_report: Report | None = None
+        #: Seconds the last ``validate`` took in Python (reading templates, analysis, report).
+        self.last_seconds = 0.0
         _register_full(scope, self)
 
     # -- members jsii reads: they must be properties ----------------------------------------
@@ -122,6 +125,7 @@ class EcsExecChecks(NagPack):
         ):
             # EcsExecChecks is registered on this stage already and reports everything.
             return cdk.PolicyValidationPluginReport(success=True, violations=[])
+        started = time.perf_counter()
         stacks = [(s.template_path, s.stack_construct_path) for s in context.stack_templates]
         inputs, stack_paths = load_stack_templates(stacks)
         report = analyze(inputs, require_exec=self._require_exec, rules=self._only)
@@ -132,6 +136,7 @@ class EcsExecChecks(NagPack):
             if self._in_scope(f, stack_paths.get(f.template))
         ]
         failing = [v for v in violations if v.severity == "error"]
+        self.last_seconds = time.perf_counter() - started
         return cdk.PolicyValidationPluginReport(
             success=not failing,
             violations=violations,

@@ -15,6 +15,8 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 export PATH := $(BIN):$(PATH)
 export JSII_NODE := $(BIN)/node
+# The CDK CLI stays off the network: no version check, no telemetry (also "cli-telemetry": false
+# in cdk.json's context), no notices ("notices": false in cdk.json).
 export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 
@@ -36,7 +38,8 @@ $(STAMP): pyproject.toml
 	@echo "node $$($(BIN)/node --version), npm $$($(BIN)/npm --version 2>/dev/null)"
 	@touch $@
 
-$(NODE_STAMP): package.json package-lock.json $(STAMP)
+# The venv is order-only: npm comes from it, but a pyproject.toml change does not reinstall the CLI.
+$(NODE_STAMP): package.json package-lock.json | $(STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

@@ -20,6 +20,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from l3_apps import isolated_vpc as _isolated_vpc
+from l3_apps import nat_vpc as _nat_vpc
 
 if TYPE_CHECKING:
     from ecs_exec_guard.policies.autofix import EcsExecAutoFix
@@ -52,22 +54,6 @@ def add_fixes(scope: cdk.App | cdk.Stack, fixes: int, **options: Any) -> list[Ec
     for aspect in aspects:
         cdk.Aspects.of(scope).add(aspect, priority=cdk.AspectPriority.MUTATING)
     return aspects
-
-
-def _isolated_vpc(stack: cdk.Stack) -> ec2.Vpc:
-    return ec2.Vpc(
-        stack,
-        "Vpc",
-        max_azs=2,
-        nat_gateways=0,
-        subnet_configuration=[
-            ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-        ],
-    )
-
-
-def _nat_vpc(stack: cdk.Stack) -> ec2.Vpc:
-    return ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
 
 
 def _service(

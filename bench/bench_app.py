@@ -20,7 +20,8 @@ SERVICES_PER_STACK = 40
 SERVICES_PER_VPC = 100
 
 
-def build(services: int, mode: str, outdir: str) -> None:
+def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
+    """``clean``: an app with no finding (NAT route, writable root, init process)."""
     import aws_cdk as cdk
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_ecs as ecs
@@ -33,14 +34,20 @@ def build(services: int, mode: str, outdir: str) -> None:
     clusters: list[ecs.Cluster] = []
     for v in range((services + SERVICES_PER_VPC - 1) // SERVICES_PER_VPC):
         net = cdk.Stack(app, f"Network{v}")
-        vpc = ec2.Vpc(
-            net,
-            "Vpc",
-            max_azs=2,
-            nat_gateways=0,
-            subnet_configuration=[
-                ec2.SubnetConfiguration(name="app", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-            ],
+        vpc = (
+            ec2.Vpc(net, "Vpc", max_azs=2, nat_gateways=1)
+            if clean
+            else ec2.Vpc(
+                net,
+                "Vpc",
+                max_azs=2,
+                nat_gateways=0,
+                subnet_configuration=[
+                    ec2.SubnetConfiguration(
+                        name="app", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED
+                    )
+                ],
+            )
         )
         clusters.append(ecs.Cluster(net, "Cluster", vpc=vpc))
     stack = None
@@ -52,7 +59,10 @@ def build(services: int, mode: str, outdir: str) -> None:
         td.add_container(
             "app",
             image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/nginx:latest"),
-            readonly_root_filesystem=(i % 2 == 0),
+            readonly_root_filesystem=(i % 2 == 0) and not clean,
+            linux_parameters=ecs.LinuxParameters(stack, f"Linux{i}", init_process_enabled=True)
+            if clean
+            else None,
         )
         ecs.FargateService(
             stack,
@@ -117,5 +127,6 @@ if __name__ == "__main__":
         "--mode", choices=("baseline", "checks", "fix", "nag", "noop-aspect"), required=True
     )
     parser.add_argument("--outdir", required=True)
+    parser.add_argument("--clean", action="store_true", help="an app with no finding")
     args = parser.parse_args()
-    build(args.services, args.mode, args.outdir)
+    build(args.services, args.mode, args.outdir, args.clean)

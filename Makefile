@@ -11,7 +11,9 @@ PY := $(BIN)/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# 2 workers (the machine has 2 cores). Measured on 741 tests: serial 53-57 s, loadfile 44-73 s,
+# worksteal 40-54 s (module-scoped synth fixtures may then run on both workers, still faster).
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 export PATH := $(BIN):$(PATH)
 export JSII_NODE := $(BIN)/node

@@ -66,4 +66,4 @@ rules: $(STAMP)
 	$(PY) -m ecs_exec_guard rules --markdown > RULES.md
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

@@ -1005,21 +1005,13 @@ class _Fixer:
             vpc = self.ctx.model.deref(ep.resource.props.get("VpcId"), "AWS::EC2::VPC")
             vpc_el = self.snap.element(vpc)
             if "do not admit" in problem and sg_el is not None and vpc_el is not None:
-                key = (sg_el.template, sg_el.logical_id + ":in")
-                if key in self.plan.egress_done:
+                if not self._https_rule(
+                    "ingress",
+                    sg_el,
+                    self.vpc_cidr(vpc_el),
+                    "HTTPS from the VPC to the ssmmessages endpoint (ECS Exec)",
+                ):
                     continue
-                self.plan.egress_done.add(key)
-                scope, rid = self._rule_scope(sg_el, INGRESS_ID)
-                ec2.CfnSecurityGroupIngress(
-                    scope,
-                    rid,
-                    group_id=cdk.Token.as_string(sg_el.construct.get_att("GroupId")),
-                    ip_protocol="tcp",
-                    from_port=443,
-                    to_port=443,
-                    cidr_ip=self.vpc_cidr(vpc_el),
-                    description="HTTPS from the VPC to the ssmmessages endpoint (ECS Exec)",
-                )
                 self.info(
                     sg_el.construct,
                     f"allowed TCP 443 from the VPC CIDR into {sg_el.logical_id}, the security "
@@ -1225,26 +1217,36 @@ class _Fixer:
                 "defined in this app; allow it where the security group is defined.",
             )
             return
-        key = (sg.template, sg.logical_id)
-        if key in self.plan.egress_done:
+        if not self._https_rule(
+            "egress", sg, dest, "HTTPS to ssmmessages for ECS Exec (ecs-exec-guard)"
+        ):
             return
+        self.info(
+            sg.construct,
+            f"allowed egress TCP 443 to {where} from {sg.logical_id}, the security group of "
+            f"{svc.logical_id}.",
+        )
+
+    def _https_rule(self, direction: str, sg: Element, cidr: Any, description: str) -> bool:
+        """Add one TCP 443 rule to ``sg`` (once per group and direction); False if done."""
+        ingress = direction == "ingress"
+        key = (sg.template, sg.logical_id + (":in" if ingress else ""))
+        if key in self.plan.egress_done:
+            return False
         self.plan.egress_done.add(key)
-        scope, rid = self._rule_scope(sg, EGRESS_ID)
-        ec2.CfnSecurityGroupEgress(
+        scope, rid = self._rule_scope(sg, INGRESS_ID if ingress else EGRESS_ID)
+        rule = ec2.CfnSecurityGroupIngress if ingress else ec2.CfnSecurityGroupEgress
+        rule(
             scope,
             rid,
             group_id=cdk.Token.as_string(sg.construct.get_att("GroupId")),
             ip_protocol="tcp",
             from_port=443,
             to_port=443,
-            cidr_ip=dest,
-            description="HTTPS to ssmmessages for ECS Exec (ecs-exec-guard)",
+            cidr_ip=cidr,
+            description=description,
         )
-        self.info(
-            sg.construct,
-            f"allowed egress TCP 443 to {where} from {sg.logical_id}, the security group of "
-            f"{svc.logical_id}.",
-        )
+        return True
 
     @staticmethod
     def _rule_scope(sg: Element, base: str) -> tuple[Construct, str]:

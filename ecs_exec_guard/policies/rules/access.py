@@ -75,6 +75,18 @@ def _carrier(st: Statement, owner: Resource) -> Resource:
     return st.source if st.source is not None else owner
 
 
+def _once(
+    rule: Rule, seen: set[Resource], st: Statement, owner: Resource, what: str
+) -> Finding | None:
+    """A finding on the policy or role carrying ``st``, once per carrier."""
+    carrier = _carrier(st, owner)
+    if carrier in seen:
+        return None
+    seen.add(carrier)
+    via = "" if carrier == owner else f" (via {owner.logical_id})"
+    return rule.finding(carrier, f"{carrier.logical_id}{via} {what}")
+
+
 class ACC1(Rule):
     id = "EcsExec-ACC1"
     severity = Severity.WARNING
@@ -109,16 +121,13 @@ class ACC1(Rule):
             if decision is Decision.DENY:
                 continue
             for st in allowing:
-                carrier = _carrier(st, owner)
-                if carrier in seen:
-                    continue
-                seen.add(carrier)
-                via = "" if carrier == owner else f" (via {owner.logical_id})"
-                yield self.finding(
-                    carrier,
-                    f"{carrier.logical_id}{via} allows ssm:StartSession on ECS task targets with "
-                    "no Deny: it can bypass ecs:ExecuteCommand authorisation.",
+                found = _once(
+                    self, seen, st, owner,
+                    "allows ssm:StartSession on ECS task targets with no Deny: it can bypass "
+                    "ecs:ExecuteCommand authorisation.",
                 )
+                if found is not None:
+                    yield found
 
 
 class ACC2(Rule):
@@ -146,13 +155,8 @@ class ACC2(Rule):
                     continue
                 if not (st.resources and "*" in st.resources):
                     continue
-                carrier = _carrier(st, owner)
-                if carrier in seen:
-                    continue
-                seen.add(carrier)
-                via = "" if carrier == owner else f" (via {owner.logical_id})"
-                yield self.finding(
-                    carrier,
-                    f"{carrier.logical_id}{via} allows ecs:ExecuteCommand on '*' with no "
-                    "Condition.",
+                found = _once(
+                    self, seen, st, owner, "allows ecs:ExecuteCommand on '*' with no Condition."
                 )
+                if found is not None:
+                    yield found

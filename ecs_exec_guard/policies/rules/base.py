@@ -52,6 +52,7 @@ class Context:
         self._facts: dict[int, LaunchFacts] = {}
         self._iam: IamIndex | None = None
         self._net: NetworkIndex | None = None
+        self._exec_tds: dict[Resource, list[Launch]] | None = None
 
     @property
     def iam(self) -> IamIndex:
@@ -88,13 +89,18 @@ class Context:
         return f._network
 
     def exec_task_definitions(self) -> dict[Resource, list[Launch]]:
-        """Task definitions used by exec launches (in first-use order), with their launches."""
-        out: dict[Resource, list[Launch]] = {}
-        for launch in self.exec_launches:
-            td = self.facts(launch).task_definition
-            if td is not None:
-                out.setdefault(td, []).append(launch)
-        return out
+        """Task definitions used by exec launches (in first-use order), with their launches.
+
+        Computed once per analysis: most rules start from it.
+        """
+        if self._exec_tds is None:
+            out: dict[Resource, list[Launch]] = {}
+            for launch in self.exec_launches:
+                td = self.facts(launch).task_definition
+                if td is not None:
+                    out.setdefault(td, []).append(launch)
+            self._exec_tds = out
+        return self._exec_tds
 
 
 class Rule:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Finding, Severity
-from ..iam import EXEC_ACTIONS, Decision, Permissions, action_matches, parse_document
+from ..iam import EXEC_ACTIONS, Decision, Permissions, parse_document
 from ..intrinsics import Param, Unknown, as_text, describe, humanize, is_unknown, unknown_reason
 from ..launches import references
 from ..model import KMS_KEY_ARN_PREFIX, Resource, get_ci, truthy
@@ -314,7 +314,3 @@ class IAM4(Rule):
                     f"Task role {role.logical_id} of {td.logical_id}: " + "; ".join(unique) + ".",
                     unverified=True,
                 )
-
-
-def allows_action(patterns: tuple[str, ...] | None, action: str) -> bool:
-    return bool(patterns) and any(action_matches(p, action) for p in patterns or ())

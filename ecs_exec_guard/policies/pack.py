@@ -129,9 +129,10 @@ class EcsExecChecks(NagPack):
         stacks = [(s.template_path, s.stack_construct_path) for s in context.stack_templates]
         inputs, stack_paths = load_stack_templates(stacks)
         report = analyze(inputs, require_exec=self._require_exec, rules=self._only)
+        sources = {name: path for name, _, path in inputs}
         self.last_report = report
         violations = [
-            self._violation(f, stack_paths.get(f.template), self._source(inputs, f))
+            self._violation(f, stack_paths.get(f.template), sources.get(f.template))
             for f in report.findings
             if self._in_scope(f, stack_paths.get(f.template))
         ]
@@ -142,13 +143,6 @@ class EcsExecChecks(NagPack):
             violations=violations,
             plugin_version=__version__,
         )
-
-    @staticmethod
-    def _source(inputs: list[TemplateInput], f: Finding) -> str | None:
-        for name, _, path in inputs:
-            if name == f.template:
-                return path
-        return None
 
     def _in_scope(self, f: Finding, stack_path: str | None) -> bool:
         if self._path_prefixes is None:

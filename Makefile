@@ -58,6 +58,7 @@ test: setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy --strict ecs_exec_guard
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	$(PY) bench/run.py

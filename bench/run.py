@@ -98,8 +98,8 @@ def synth(size: int, mode: str, outdir: Path) -> tuple[float, dict[str, float]]:
 
 
 def analyzer_seconds(outdir: Path, runs: int) -> tuple[float, int]:
-    from ecs_exec_guard.policies import analyze
-    from ecs_exec_guard.policies.loader import load_paths
+    from ecs_exec_guard.analysis import analyze
+    from ecs_exec_guard.analysis.loader import load_paths
 
     inputs = load_paths([str(outdir)])
     times = []

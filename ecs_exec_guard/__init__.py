@@ -1,6 +1,6 @@
 """ecs-exec-guard: make ECS Exec work on the first try, checked and repaired at synth time.
 
-The analyzer (``ecs_exec_guard.policies.analyze``) is pure Python. The CDK-facing names
+The analyzer (``ecs_exec_guard.analysis.analyze``) is pure Python. The CDK-facing names
 (``EcsExecChecks``, ``EcsExecAutoFix``, ``ExecEnabledService``, ...) are imported on first use,
 so that ``import ecs_exec_guard`` and the CLI do not start jsii.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .policies import Finding, Report, Severity, analyze
+from .analysis import Finding, Report, Severity, analyze
 
 __version__ = "0.1.0"
 

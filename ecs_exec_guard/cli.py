@@ -16,9 +16,9 @@ from typing import Any, NoReturn
 from urllib.parse import quote
 
 from . import __version__
-from .policies import RULES_BY_ID, Finding, Report, Severity, analyze
-from .policies.loader import LoadError, load_paths
-from .policies.rules_doc import render_markdown
+from .analysis import RULES_BY_ID, Finding, Report, Severity, analyze
+from .analysis.loader import LoadError, load_paths
+from .analysis.rules_doc import render_markdown
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -15,7 +15,7 @@ import copy
 import json
 from typing import Any
 
-from ecs_exec_guard.policies import Finding, Report, Severity, analyze
+from ecs_exec_guard.analysis import Finding, Report, Severity, analyze
 
 JSON = dict[str, Any]
 

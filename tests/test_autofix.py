@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import pytest
 from aws_cdk import aws_ecs as ecs
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from ecs_exec_guard.policies import analyze
+from ecs_exec_guard.analysis import analyze
 from ecs_exec_guard.policies.autofix import (
     ACK_NAG_IAM5_WILDCARD,
     EcsExecAutoFix,
@@ -57,9 +56,8 @@ class Synth:
         return [text for lvl, _, text in self.messages if lvl == level]
 
 
-def synth(builder: apps.Builder, fixes: int, **options: Any) -> Synth:
-    outdir = tempfile.mkdtemp(prefix="autofix-")
-    app = builder(fixes=0, outdir=outdir)
+def synth(builder: apps.Builder, fixes: int, outdir: Path, **options: Any) -> Synth:
+    app = builder(fixes=0, outdir=str(outdir))
     aspects = apps.add_fixes(app, fixes, **options)
     assembly = app.synth()
     templates: dict[str, dict[str, Any]] = {}
@@ -77,20 +75,22 @@ def synth(builder: apps.Builder, fixes: int, **options: Any) -> Synth:
 class Cache:
     """Synthesize each (app, fixes, options) once per module."""
 
-    def __init__(self) -> None:
+    def __init__(self, tmp: pytest.TempPathFactory) -> None:
         self._done: dict[str, Synth] = {}
+        self._tmp = tmp
 
     def get(self, name: str, fixes: int = 1, **options: Any) -> Synth:
         key = json.dumps([name, fixes, options], sort_keys=True)
         if key not in self._done:
             builder: apps.Builder = getattr(apps, name)
-            self._done[key] = synth(builder, fixes, **options)
+            outdir = self._tmp.mktemp("autofix-")
+            self._done[key] = synth(builder, fixes, outdir, **options)
         return self._done[key]
 
 
 @pytest.fixture(scope="module")
-def cache() -> Cache:
-    return Cache()
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Cache:
+    return Cache(tmp_path_factory)
 
 
 @pytest.fixture
@@ -344,11 +344,10 @@ def test_every_change_is_an_info_annotation(cache: Cache) -> None:
 # -- cdk-nag ---------------------------------------------------------------------------------
 
 
-def nag_errors(name: str, fixes: int, **options: Any) -> set[tuple[str, str]]:
-    outdir = tempfile.mkdtemp(prefix="autofix-nag-")
+def nag_errors(outdir: Path, name: str, fixes: int, **options: Any) -> set[tuple[str, str]]:
     builder: apps.Builder = getattr(apps, name)
-    builder(fixes=fixes, outdir=outdir, nag=True, **options).synth()
-    report = json.loads((Path(outdir) / "validation-report.json").read_text())
+    builder(fixes=fixes, outdir=str(outdir), nag=True, **options).synth()
+    report = json.loads((outdir / "validation-report.json").read_text())
     out: set[tuple[str, str]] = set()
     for plugin in report.get("pluginReports", []):
         for violation in plugin.get("violations", []):
@@ -360,14 +359,17 @@ def nag_errors(name: str, fixes: int, **options: Any) -> set[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("name", BROKEN)
-def test_no_new_aws_solutions_errors(name: str) -> None:
-    before, after = nag_errors(name, 0), nag_errors(name, 1)
+def test_no_new_aws_solutions_errors(name: str, tmp_path: Path) -> None:
+    before = nag_errors(tmp_path / "before", name, 0)
+    after = nag_errors(tmp_path / "after", name, 1)
     assert after - before == set()
 
 
-def test_ssm_iam5_is_acknowledged_only_when_asked() -> None:
-    quiet = nag_errors("l1_no_task_role", 1)
-    loud = nag_errors("l1_no_task_role", 1, acknowledge_inherent_nag_findings=False)
+def test_ssm_iam5_is_acknowledged_only_when_asked(tmp_path: Path) -> None:
+    quiet = nag_errors(tmp_path / "quiet", "l1_no_task_role", 1)
+    loud = nag_errors(
+        tmp_path / "loud", "l1_no_task_role", 1, acknowledge_inherent_nag_findings=False
+    )
     new = loud - quiet
     rule = ACK_NAG_IAM5_WILDCARD.split("::", 1)[1]
     assert {r for r, _ in new} == {rule}

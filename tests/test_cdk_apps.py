@@ -14,8 +14,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_ecs_patterns as patterns
 
-from ecs_exec_guard.policies import Report, analyze
-from ecs_exec_guard.policies.loader import load_paths
+from ecs_exec_guard.analysis import Report, analyze
+from ecs_exec_guard.analysis.loader import load_paths
 
 pytestmark = pytest.mark.slow
 

@@ -32,9 +32,9 @@ from ecs_exec_guard.constructs import (
     exec_operator_statements,
 )
 from ecs_exec_guard.constructs.exec_enabled_service import SERVICE_TAG
-from ecs_exec_guard.policies import Finding, Severity, analyze
+from ecs_exec_guard.analysis import Finding, Severity, analyze
 from ecs_exec_guard.policies.autofix import flatten_cfn_reference
-from ecs_exec_guard.policies.loader import load_paths
+from ecs_exec_guard.analysis.loader import load_paths
 
 pytestmark = pytest.mark.slow
 

@@ -22,8 +22,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from ecs_exec_guard.policies import RULES_BY_ID, Severity, analyze
-from ecs_exec_guard.policies.loader import load_paths
+from ecs_exec_guard.analysis import RULES_BY_ID, Severity, analyze
+from ecs_exec_guard.analysis.loader import load_paths
 from ecs_exec_guard.policies.pack import EcsExecChecks, acknowledgment_id
 
 pytestmark = pytest.mark.slow

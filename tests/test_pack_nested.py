@@ -11,8 +11,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 
 from ecs_exec_guard import EcsExecChecks
-from ecs_exec_guard.policies import analyze
-from ecs_exec_guard.policies.loader import load_paths
+from ecs_exec_guard.analysis import analyze
+from ecs_exec_guard.analysis.loader import load_paths
 
 pytestmark = pytest.mark.slow
 

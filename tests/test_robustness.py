@@ -13,7 +13,7 @@ from cfn import JSON, Template, ec2_app, exec_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecs_exec_guard.policies import RULES_BY_ID, Report, Severity, analyze
+from ecs_exec_guard.analysis import RULES_BY_ID, Report, Severity, analyze
 
 Path = tuple[Any, ...]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from cfn import Template, allow, arn, deny, document, exec_app, join, none_of, one, ref, sub
 
-from ecs_exec_guard.policies import Severity
+from ecs_exec_guard.analysis import Severity
 
 TASK_ARNS = sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/*")
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from cfn import Template, container, exec_app, fn_if, none_of, one, ref
 
-from ecs_exec_guard.policies import Severity
+from ecs_exec_guard.analysis import Severity
 
 CTR = tuple(f"EcsExec-CTR{i}" for i in range(1, 6))
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ecs_exec_guard.policies.findings import Severity
-from ecs_exec_guard.policies.rules import ALL_RULES, RULES_BY_ID
-from ecs_exec_guard.policies.rules_doc import render_markdown
+from ecs_exec_guard.analysis.findings import Severity
+from ecs_exec_guard.analysis.rules import ALL_RULES, RULES_BY_ID
+from ecs_exec_guard.analysis.rules_doc import render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_MD = ROOT / "RULES.md"

@@ -23,7 +23,7 @@ from cfn import (
     sub,
 )
 
-from ecs_exec_guard.policies import Severity
+from ecs_exec_guard.analysis import Severity
 
 IAM = ("EcsExec-IAM1", "EcsExec-IAM2", "EcsExec-IAM3", "EcsExec-IAM4")
 SSM_CORE = "AmazonSSMManagedInstanceCore"

@@ -22,7 +22,7 @@ from cfn import (
     sub,
 )
 
-from ecs_exec_guard.policies import Severity
+from ecs_exec_guard.analysis import Severity
 
 LAUNCHERS: dict[str, Callable[..., Any]] = {
     "events rule": Template.events_rule,

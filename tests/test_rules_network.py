@@ -24,7 +24,7 @@ from cfn import (
     rule_ids,
 )
 
-from ecs_exec_guard.policies import Severity
+from ecs_exec_guard.analysis import Severity
 
 NET = tuple(f"EcsExec-NET{i}" for i in range(1, 8))
 # What CDK writes for a security group with allowAllOutbound=false.

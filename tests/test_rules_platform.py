@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from cfn import ECS_AMI_PARAMETER, ec2_app, exec_app, fn_if, none_of, one, ref
 
-from ecs_exec_guard.policies import Severity
+from ecs_exec_guard.analysis import Severity
 
 WINDOWS = {"OperatingSystemFamily": "WINDOWS_SERVER_2022_CORE", "CpuArchitecture": "X86_64"}
 

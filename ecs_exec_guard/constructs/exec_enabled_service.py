@@ -17,7 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct, IValidation
 
-from ..policies.model import EXEC_CONTAINERS_METADATA
+from ..analysis.model import EXEC_CONTAINERS_METADATA
 from .operator_access import exec_operator_statements
 
 SERVICE_TAG = "ecs-exec-guard:service"

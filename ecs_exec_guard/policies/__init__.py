@@ -1,13 +1,5 @@
-"""The analyzer, the rules, the cdk-nag pack and the fix aspects.
+"""The CDK policies: the cdk-nag pack (``pack``) and the auto-fix (``autofix``).
 
-Only the pure-Python analyzer is imported eagerly; the CDK adapters load on first use so that
-the CLI never starts jsii.
+They adapt the pure analyzer in ``ecs_exec_guard.analysis`` to the CDK. Nothing is imported
+here, so that importing the analyzer or the CLI never starts jsii.
 """
-
-from __future__ import annotations
-
-from .analyzer import analyze
-from .findings import Finding, Report, Severity
-from .rules import ALL_RULES, RULES_BY_ID
-
-__all__ = ["ALL_RULES", "RULES_BY_ID", "Finding", "Report", "Severity", "analyze"]

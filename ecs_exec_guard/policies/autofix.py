@@ -76,13 +76,13 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 from jsii.errors import JSIIError
 
-from .iam import EXEC_ACTIONS, Decision, Permissions
-from .intrinsics import is_unknown
-from .launches import Launch
-from .model import EXEC_CONTAINERS_METADATA, Model, Resource, get_ci, truthy
-from .network import _egress, service_endpoints
-from .rules import Context
-from .rules.iam import _key_policy_allows, exec_log_requirements, task_role
+from ..analysis.iam import EXEC_ACTIONS, Decision, Permissions
+from ..analysis.intrinsics import is_unknown
+from ..analysis.launches import Launch
+from ..analysis.model import EXEC_CONTAINERS_METADATA, Model, Resource, get_ci, truthy
+from ..analysis.network import _egress, service_endpoints
+from ..analysis.rules import Context
+from ..analysis.rules.iam import _key_policy_allows, exec_log_requirements, task_role
 
 __all__ = [
     "ACK_NAG_IAM5_WILDCARD",

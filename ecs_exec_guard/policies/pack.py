@@ -30,10 +30,10 @@ from cdk_nag import NagPack
 from constructs import IConstruct
 
 from .. import __version__
-from .analyzer import TemplateInput, analyze
-from .findings import Finding, Report, Severity
-from .loader import stack_entries, stack_with_nested
-from .rules import ALL_RULES, RULES_BY_ID
+from ..analysis.analyzer import TemplateInput, analyze
+from ..analysis.findings import Finding, Report, Severity
+from ..analysis.loader import stack_entries, stack_with_nested
+from ..analysis.rules import ALL_RULES, RULES_BY_ID
 
 PACK_NAME = "EcsExec"
 

@@ -6,7 +6,7 @@ from .rules import ALL_RULES
 
 HEADER = """# ecs-exec-guard rules
 
-<!-- Generated from ecs_exec_guard/policies/rules by `ecs-exec-guard rules --markdown > RULES.md`.
+<!-- Generated from ecs_exec_guard/analysis/rules by `ecs-exec-guard rules --markdown > RULES.md`.
      Do not edit by hand: tests/test_rules_doc.py fails when this file is stale. -->
 
 Every rule checks exec-enabled launches: `AWS::ECS::Service` with `EnableExecuteCommand`,

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .model import Model, Template
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -168,12 +166,38 @@ def describe(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+class TemplateView(Protocol):
+    """What the resolver reads of a template (``model.Template`` is one)."""
+
+    name: str
+    body: dict[str, Any]
+    parameters: dict[str, Any]
+
+    @property
+    def resources(self) -> Mapping[str, Any]: ...
+
+
+class AppView(Protocol):
+    """What the resolver asks of the whole app (``model.Model`` is one).
+
+    A protocol, so that this module does not import ``model`` (which imports this one).
+    """
+
+    def import_value(self, name: str, depth: int = 0) -> Any: ...
+
+    def stack_output(self, stack_name: str | None, output: str, depth: int = 0) -> Any: ...
+
+    def nested_parameter(self, template: Any, name: str, depth: int = 0) -> Any: ...
+
+    def attribute(self, att: GetAtt, depth: int = 0) -> Any: ...
+
+
 class Resolver:
     """Resolves intrinsic functions of one template, with the whole app at hand."""
 
     MAX_DEPTH = 64
 
-    def __init__(self, model: Model, template: Template) -> None:
+    def __init__(self, model: AppView, template: TemplateView) -> None:
         self.model = model
         self.template = template
         self._conditions: dict[str, bool | None] = {}

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from ecs_exec_guard import __version__
-from ecs_exec_guard.cli import main
 from ecs_exec_guard.analysis import RULES_BY_ID
+from ecs_exec_guard.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 FINDING_KEYS = {

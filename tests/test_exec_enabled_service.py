@@ -25,6 +25,8 @@ from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from ecs_exec_guard.analysis import Finding, Severity, analyze
+from ecs_exec_guard.analysis.loader import load_paths
 from ecs_exec_guard.constructs import (
     ExecEnabledService,
     ExecLogging,
@@ -32,9 +34,7 @@ from ecs_exec_guard.constructs import (
     exec_operator_statements,
 )
 from ecs_exec_guard.constructs.exec_enabled_service import SERVICE_TAG
-from ecs_exec_guard.analysis import Finding, Severity, analyze
 from ecs_exec_guard.policies.autofix import flatten_cfn_reference
-from ecs_exec_guard.analysis.loader import load_paths
 
 pytestmark = pytest.mark.slow
 

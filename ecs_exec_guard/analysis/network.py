@@ -546,7 +546,9 @@ def assess(
         where = f"the ssmmessages endpoint {ep.resource.logical_id}"
     else:
         dest_groups, dest_cidrs, where = [], ["0.0.0.0/0"], "the internet (0.0.0.0/0)"
-    result.egress, result.egress_detail = _egress(model, index, all_groups, dest_groups, dest_cidrs)
+    result.egress, result.egress_detail = egress_allows(
+        model, index, all_groups, dest_groups, dest_cidrs
+    )
     result.egress_detail = result.egress_detail or where
     return result
 
@@ -573,13 +575,14 @@ def _endpoint_admits(
     return (None, "a security group or rule cannot be resolved") if unknown else (False, "")
 
 
-def _egress(
+def egress_allows(
     model: Model,
     index: NetworkIndex,
     groups: list[Any],
     dest_groups: list[Any],
     dest_cidrs: list[Any],
 ) -> tuple[bool | None, str]:
+    """Whether one of ``groups`` allows egress TCP 443 to a destination (None: unknown, why)."""
     unknown: list[str] = []
     for raw in groups:
         if isinstance(raw, GetAtt) and raw.attribute == "DefaultSecurityGroup":

@@ -80,9 +80,9 @@ from ..analysis.iam import EXEC_ACTIONS, Decision, Permissions
 from ..analysis.intrinsics import is_unknown
 from ..analysis.launches import Launch
 from ..analysis.model import EXEC_CONTAINERS_METADATA, Model, Resource, get_ci, truthy
-from ..analysis.network import _egress, service_endpoints
+from ..analysis.network import egress_allows, service_endpoints
 from ..analysis.rules import Context
-from ..analysis.rules.iam import _key_policy_allows, exec_log_requirements, task_role
+from ..analysis.rules.iam import exec_log_requirements, key_policy_allows, task_role
 
 __all__ = [
     "ACK_NAG_IAM5_WILDCARD",
@@ -832,7 +832,7 @@ class _Fixer:
                     decision is Decision.IMPLICIT_DENY
                     and action.startswith("kms:")
                     and role is not None
-                    and _key_policy_allows(self.ctx, role, action, target)
+                    and key_policy_allows(self.ctx, role, action, target)
                 ):
                     continue
                 if decision is Decision.DENY or (
@@ -1193,13 +1193,13 @@ class _Fixer:
         vpc_el = self.snap.element(vpcs[0]) if len(vpcs) == 1 else None
         if endpoint_path and vpc_el is not None:
             cidr_value = vpcs[0].props.get("CidrBlock")
-            verdict, _ = _egress(self.ctx.model, self.ctx.net, groups, [], [cidr_value])
+            verdict, _ = egress_allows(self.ctx.model, self.ctx.net, groups, [], [cidr_value])
             dest: Any = self.vpc_cidr(vpc_el)
             where = "the VPC CIDR (the ssmmessages endpoint)"
         elif endpoint_path:
             return
         else:
-            verdict, _ = _egress(self.ctx.model, self.ctx.net, groups, [], ["0.0.0.0/0"])
+            verdict, _ = egress_allows(self.ctx.model, self.ctx.net, groups, [], ["0.0.0.0/0"])
             dest = "0.0.0.0/0"
             where = "0.0.0.0/0 (ssmmessages over the internet)"
         if verdict is not False:

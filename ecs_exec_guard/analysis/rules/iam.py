@@ -149,7 +149,7 @@ def _kms_key_arn(ctx: Context, key: Any) -> Any:
     return KMS_KEY_ARN_PREFIX + text
 
 
-def _key_policy_allows(ctx: Context, role: Resource, action: str, key_ref: Any) -> bool:
+def key_policy_allows(ctx: Context, role: Resource, action: str, key_ref: Any) -> bool:
     """Whether a KMS key of the input grants the action to the role in its key policy."""
     key = ctx.model.deref(key_ref, "AWS::KMS::Key")
     if key is None and isinstance(key_ref, str):
@@ -226,7 +226,7 @@ def _missing(
         if (
             decision is Decision.IMPLICIT_DENY
             and action.startswith("kms:")
-            and _key_policy_allows(ctx, role, action, target)
+            and key_policy_allows(ctx, role, action, target)
         ):
             continue
         if decision in (Decision.DENY, Decision.IMPLICIT_DENY):

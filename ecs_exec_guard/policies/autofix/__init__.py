@@ -1,0 +1,92 @@
+"""``EcsExecAutoFix``: a CDK Aspect that repairs what ECS Exec needs, decided by the analyzer.
+
+Usage::
+
+    Aspects.of(app).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)
+
+How it works. On its first visit (the scope it was added to) the aspect takes a *snapshot* of
+the stage: the CloudFormation properties of the resource types that matter for exec (ECS, IAM,
+VPC, security groups, endpoints, KMS, ...), resolved in place with one ``Stack.resolve`` per
+stack and cased as CloudFormation spells them (cross-stack references become ``ImportValue``
+of made-up exports). The pure-Python analyzer runs over that snapshot exactly as it runs over
+synthesized templates, so the fixes and the checks agree by construction. The aspect then
+applies every fix for every exec-enabled service in its scope in one batch (one endpoint per
+VPC and service name, one policy per role), records each change as an INFO annotation on the
+construct it changed, and never touches the other constructs. Later
+visits (one per construct: Aspects call back into Python for each) return at once, except for
+an ``AWS::ECS::Service`` that was not in the batch (added later by another aspect), which is
+fixed on its own.
+
+Cost: one jsii callback per construct (the Aspect protocol; ~0.35 ms each) plus, once per
+batch, two property reads per exec-relevant L1 and one ``resolve`` per stack; the fixes cost a
+few calls per change. ``EcsExecAutoFix.stats`` says what a run spent.
+
+What stays true:
+
+* L2 and L1 alike: the snapshot is built from the L1 resources, and fixes that edit an L1
+  (platform version, exec flag, task role ARN) set its property; fixes that need new resources
+  use the L2 API where the L1 belongs to an L2 (``Vpc.add_interface_endpoint``, ``iam.Policy``
+  on an ``iam.Role``) and L1 resources otherwise. Container fixes are property overrides
+  (``ContainerDefinitions.<i>.ReadonlyRootFilesystem``), which work on both.
+* Idempotent: everything the aspect adds is found in the next snapshot (endpoints by service
+  name, policies by their statements, egress rules by their ports), and its property
+  overrides are kept in a registry that the snapshot replays, so a second application (a
+  second instance, or a second synthesis) changes nothing and annotates nothing.
+* An already compliant app is left alone: no finding, no change.
+* Nothing is created in a VPC, role or security group defined outside the app (imported), and
+  an immutable task role is not worked around: those get a warning annotation instead, and
+  ``EcsExecChecks`` keeps reporting them (IAM2/IAM4, NET2/NET7).
+* cdk-nag: the ssmmessages statement lives in a policy of its own whose
+  ``AwsSolutions-IAM5[Resource::*]`` is acknowledged (and, for an added exec logging policy,
+  exactly its wildcard findings), only when this aspect added it; endpoint rules use the VPC's
+  literal CIDR where known, because AwsSolutions-EC23 reports any CIDR it cannot resolve.
+
+Limits:
+
+* Resolving a property evaluates CDK's cached ``Lazy`` values once. The aspect therefore never
+  edits an existing L2's lazily rendered lists (security group rules, containers): it adds
+  separate rule resources and property overrides. An aspect that runs *after* this one and
+  edits such lists of the same constructs may not be rendered; give this aspect the latest
+  priority among mutating aspects.
+* Property overrides the user made (``add_property_override``) are not visible to the snapshot
+  (CDK keeps them private); the final synthesized template is, so ``EcsExecChecks`` still
+  reports what they break.
+
+Where things are (a fix family has the name of the rule family it repairs, or close to it)::
+
+    aspect.py       EcsExecAutoFix: its options, when it takes a batch
+    fixer.py        the coordinator: the order in which one batch runs the families
+    batch.py        Batch: the state the families share (snapshot, analysis, plan), annotations
+    snapshot.py     Snapshot: the exec-relevant L1 resources as CloudFormation, and the analysis
+    permissions.py  IAM1/IAM2/IAM3: task role, ssmmessages and exec logging / KMS policies
+    network.py      NET2/NET4/NET5/NET6: VPC endpoints, VPC DNS, endpoint ingress, egress
+    containers.py   CTR1/CTR2/PLT1: read-only root filesystem, init process, platform version
+    mixins.py       the construction-time Mixins (enable, platform version, container)
+    overrides.py    the registry of property overrides the snapshot replays
+    nag.py          cdk-nag finding IDs acknowledged on what the aspect adds
+    common.py       construct identity, unique IDs, annotation codes, Stats
+"""
+
+from __future__ import annotations
+
+from .aspect import EcsExecAutoFix
+from .common import ANNOTATION_PREFIX, WARNING_CANNOT_FIX, WARNING_ROOT_FS, Stats
+from .mixins import EcsExecContainerMixin, EcsExecEnableMixin, EcsExecPlatformVersionMixin
+from .nag import ACK_NAG_IAM5_WILDCARD, NAG_IAM5_PREFIX, flatten_cfn_reference
+from .snapshot import Element, Snapshot
+
+__all__ = [
+    "ACK_NAG_IAM5_WILDCARD",
+    "ANNOTATION_PREFIX",
+    "NAG_IAM5_PREFIX",
+    "WARNING_CANNOT_FIX",
+    "WARNING_ROOT_FS",
+    "EcsExecAutoFix",
+    "EcsExecContainerMixin",
+    "EcsExecEnableMixin",
+    "EcsExecPlatformVersionMixin",
+    "Element",
+    "Snapshot",
+    "Stats",
+    "flatten_cfn_reference",
+]

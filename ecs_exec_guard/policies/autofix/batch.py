@@ -1,0 +1,79 @@
+"""One batch of fixes: the state the fix families share, and how they annotate what they do.
+
+A batch is one snapshot, the analysis over it, the services it fixes and a ``Plan`` that makes
+shared resources (an endpoint per VPC and service, a rule per security group) change once.
+The families (``permissions``, ``network``, ``containers``) are functions of a ``Batch``;
+``fixer.run`` calls them in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+from ...analysis.launches import Launch
+from .common import ANNOTATION_PREFIX, construct_key
+from .snapshot import Snapshot
+
+
+class FixOptions(Protocol):
+    """What a batch reads from the aspect: its options, and where it records changes."""
+
+    permissions: bool
+    endpoints: bool
+    egress: bool
+    root_filesystem: bool
+    platform_version: bool
+    init_process: bool
+    enable_exec: bool
+    exec_containers: frozenset[str] | None
+    acknowledge_inherent_nag_findings: bool
+    changes: list[str]
+
+
+@dataclass
+class Plan:
+    """What one batch changes, grouped so that shared resources are changed once."""
+
+    changes: list[str] = field(default_factory=list)
+    endpoints: dict[tuple[str, str, str], IConstruct] = field(default_factory=dict)
+    endpoint_vpcs: set[tuple[str, str]] = field(default_factory=set)
+    egress_done: set[tuple[str, str]] = field(default_factory=set)
+    dns_done: set[tuple[str, str]] = field(default_factory=set)
+    warned: set[tuple[str, str]] = field(default_factory=set)
+
+
+class Batch:
+    """One batch of fixes over one snapshot, for the services (construct keys) given."""
+
+    def __init__(self, opts: FixOptions, snap: Snapshot, services: set[str]) -> None:
+        self.o = opts
+        self.snap = snap
+        self.ctx = snap.ctx
+        self.plan = Plan()
+        self.launches: list[Launch] = []
+        for launch in self.ctx.launches:
+            el = snap.element(launch.resource)
+            if (
+                launch.kind == "service"
+                and el is not None
+                and construct_key(el.construct) in services
+            ):
+                self.launches.append(launch)
+
+    def info(self, construct: IConstruct, message: str) -> None:
+        """Record a change: an INFO annotation on the construct changed, and in ``changes``."""
+        text = f"{ANNOTATION_PREFIX}: {message}"
+        cdk.Annotations.of(construct).add_info(text)
+        self.o.changes.append(text)
+
+    def warn(self, construct: IConstruct, code: str, message: str) -> None:
+        """A warning annotation (once per construct and message): what cannot be fixed."""
+        key = (construct_key(construct), message)
+        if key in self.plan.warned:
+            return
+        self.plan.warned.add(key)
+        cdk.Annotations.of(construct).add_warning_v2(code, f"{ANNOTATION_PREFIX}: {message}")

@@ -1,0 +1,108 @@
+"""Containers and platform: what EcsExec-CTR1, CTR2 and PLT1 report.
+
+The rules are in ``analysis/rules/container.py`` and ``analysis/rules/platform.py``. Container
+fixes are registered property overrides (``ContainerDefinitions.<i>.ReadonlyRootFilesystem``,
+``...LinuxParameters.InitProcessEnabled``), which work on L2 and L1 task definitions alike; a
+pinned Fargate platform version below the first with exec is raised on the service.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from aws_cdk import aws_ecs as ecs
+
+from ...analysis.launches import Launch
+from ...analysis.model import EXEC_CONTAINERS_METADATA, Resource, get_ci, truthy
+from .batch import Batch
+from .common import WARNING_ROOT_FS, exec_platform_version
+from .overrides import override
+
+
+def fix_containers(batch: Batch, td: Resource, launches: list[Launch]) -> None:
+    el = batch.snap.element(td)
+    if el is None:
+        return
+    definitions = td.props.get("ContainerDefinitions")
+    if not isinstance(definitions, list):
+        return
+    windows = batch.ctx.facts(launches[0]).windows
+    names = [c.get("Name") if isinstance(c, dict) else None for c in definitions]
+    wanted = batch.o.exec_containers
+    flipped: list[str] = []
+    init: list[str] = []
+    cfn = el.construct
+    for i, c in enumerate(definitions):
+        if not isinstance(c, dict):
+            continue
+        name = names[i]
+        if wanted is not None and name not in wanted:
+            continue
+        label = name if isinstance(name, str) else f"#{i}"
+        if batch.o.root_filesystem and truthy(c.get("ReadonlyRootFilesystem")) is True:
+            override(cfn, f"ContainerDefinitions.{i}.ReadonlyRootFilesystem", False)
+            flipped.append(label)
+        if (
+            batch.o.init_process
+            and not windows
+            and truthy(get_ci(c.get("LinuxParameters"), "InitProcessEnabled")) is not True
+        ):
+            override(cfn, f"ContainerDefinitions.{i}.LinuxParameters.InitProcessEnabled", True)
+            init.append(label)
+    present = sorted(n for n in names if isinstance(n, str) and wanted and n in wanted)
+    if wanted is not None and present:
+        # Tell the checks which containers are meant for exec: the others may stay
+        # read-only without an EcsExec-CTR1 error. A task definition with none of the
+        # named containers gets no such metadata, so the checks still see all of them.
+        cfn.add_metadata(EXEC_CONTAINERS_METADATA, present)
+    done: list[str] = []
+    if flipped:
+        done.append(
+            f"set ReadonlyRootFilesystem to false on container(s) {', '.join(flipped)} "
+            "(ECS Exec's SSM agent writes to the root filesystem)"
+        )
+    if init:
+        done.append(
+            f"set LinuxParameters.InitProcessEnabled to true on container(s) "
+            f"{', '.join(init)} (reaps the SSM agent's orphaned child processes)"
+        )
+    if done:
+        batch.info(cfn, f"{el.logical_id}: " + "; ".join(done) + ".")
+    if flipped:
+        kept = [
+            n for n, c in zip(names, definitions, strict=True)
+            if isinstance(c, dict) and isinstance(n, str) and n not in flipped
+            and truthy(c.get("ReadonlyRootFilesystem")) is True
+        ]
+        batch.warn(
+            cfn,
+            WARNING_ROOT_FS,
+            f"container(s) {', '.join(flipped)} of {el.logical_id} lost their read-only "
+            "root filesystem so that ECS Exec works. This fails Security Hub control ECS.5,"
+            " AWS Config rule ecs-containers-readonly-access and Control Tower control "
+            "CT.ECS.PR.6 for them: acknowledge those controls for these containers, or "
+            "limit the change with EcsExecAutoFix(exec_containers=[...])."
+            + (f" Container(s) {', '.join(kept)} stay read-only and cannot be exec'd into."
+               if kept else ""),
+        )
+
+# -- 5. platform version --------------------------------------------------------------
+
+
+def fix_platform(batch: Batch, launch: Launch) -> None:
+    facts = batch.ctx.facts(launch)
+    if facts.capacity.kind != "FARGATE":
+        return
+    version = launch.platform_version
+    text = exec_platform_version(version, facts.windows)
+    if text is None:
+        return
+    el = batch.snap.element(launch.resource)
+    if el is None:
+        return
+    cast(ecs.CfnService, el.construct).platform_version = text
+    batch.info(
+        el.construct,
+        f"raised the Fargate platform version from {version} to {text}, the first with "
+        f"ECS Exec on {'Windows' if facts.windows else 'Linux'}.",
+    )

@@ -1,0 +1,311 @@
+"""The snapshot: the exec-relevant L1 resources of a stage, read as CloudFormation.
+
+The CloudFormation properties of the resource types that matter for exec (ECS, IAM, VPC,
+security groups, endpoints, KMS, ...) are resolved in place with one ``Stack.resolve`` per
+stack and cased as CloudFormation spells them; cross-stack references become ``ImportValue`` of
+made-up exports, and the overrides this package registered are replayed. The pure-Python
+analyzer then runs over the snapshot exactly as it runs over synthesized templates, so the
+fixes and the checks agree by construction.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import aws_cdk as cdk
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import IConstruct
+
+from ...analysis.model import Model, Resource
+from ...analysis.rules import Context
+from .common import BRIDGE_ERRORS, Stats, construct_key
+from .overrides import OVERRIDES, apply_overrides
+
+# Resource types the analyzer reads for exec. Types listed in _TYPE_ONLY matter only as the
+# target of a reference, so their properties are not resolved (saves bridge calls).
+_RELEVANT: tuple[type[cdk.CfnResource], ...] = (
+    ecs.CfnService,
+    ecs.CfnTaskDefinition,
+    ecs.CfnCluster,
+    ecs.CfnClusterCapacityProviderAssociations,
+    ecs.CfnCapacityProvider,
+    iam.CfnRole,
+    iam.CfnPolicy,
+    iam.CfnManagedPolicy,
+    ec2.CfnVPC,
+    ec2.CfnSubnet,
+    ec2.CfnRouteTable,
+    ec2.CfnRoute,
+    ec2.CfnSubnetRouteTableAssociation,
+    ec2.CfnVPCEndpoint,
+    ec2.CfnSecurityGroup,
+    ec2.CfnSecurityGroupIngress,
+    ec2.CfnSecurityGroupEgress,
+    ec2.CfnLaunchTemplate,
+    ec2.CfnInstance,
+    autoscaling.CfnAutoScalingGroup,
+    autoscaling.CfnLaunchConfiguration,
+    kms.CfnKey,
+)
+_TYPE_ONLY: tuple[type[cdk.CfnResource], ...] = (
+    ec2.CfnInternetGateway,
+    ec2.CfnNatGateway,
+    logs.CfnLogGroup,
+    s3.CfnBucket,
+)
+_GENERIC_TYPES = ("Custom::VpcRestrictDefaultSG",)
+_TYPE_NAMES: dict[type[Any], str] = {}
+
+
+# Property names whose CloudFormation spelling is not the camelCase one capitalized, and
+# properties whose values are free-form JSON (kept as they are).
+_RENAMES = {
+    "VpcZoneIdentifier": "VPCZoneIdentifier",
+    "EnableEcsManagedTags": "EnableECSManagedTags",
+}
+_RAW_JSON = frozenset(
+    {"PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "DockerLabels", "Options"}
+)
+
+
+def _cfn_case(value: Any) -> Any:
+    """Resolved L1 properties (camelCase) as CloudFormation spells them.
+
+    What each L1's ``renderProperties`` does for the resource types read here, without one
+    bridge call per resource (checked equal on every resource of the test apps).
+    """
+    if isinstance(value, list):
+        return [_cfn_case(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "Ref" or key.startswith("Fn::"):
+            out[key] = item
+            continue
+        name = key[:1].upper() + key[1:]
+        name = _RENAMES.get(name, name)
+        out[name] = item if name in _RAW_JSON else _cfn_case(item)
+    return out
+
+
+def _type_name(cls: type[Any]) -> str:
+    name = _TYPE_NAMES.get(cls)
+    if name is None:
+        name = cast(str, cls.CFN_RESOURCE_TYPE_NAME)
+        _TYPE_NAMES[cls] = name
+    return name
+
+
+
+_PSEUDO: dict[str, Callable[[], Any]] = {
+    "AWS::AccountId": lambda: cdk.Aws.ACCOUNT_ID,
+    "AWS::Region": lambda: cdk.Aws.REGION,
+    "AWS::Partition": lambda: cdk.Aws.PARTITION,
+    "AWS::URLSuffix": lambda: cdk.Aws.URL_SUFFIX,
+    "AWS::StackName": lambda: cdk.Aws.STACK_NAME,
+    "AWS::StackId": lambda: cdk.Aws.STACK_ID,
+    "AWS::NotificationARNs": lambda: cdk.Aws.NOTIFICATION_ARNS,
+    "AWS::NoValue": lambda: cdk.Aws.NO_VALUE,
+}
+
+
+@dataclass(eq=False)
+class Element:
+    """One L1 resource of the snapshot."""
+
+    construct: cdk.CfnResource
+    stack: cdk.Stack
+    template: str
+    logical_id: str
+    type: str
+    raw: dict[str, Any]  # CloudFormation properties as CDK renders them (before our rewrite)
+
+
+
+class Snapshot:
+    """The exec-relevant resources of a stage as CloudFormation, and the analysis over them."""
+
+    def __init__(
+        self,
+        constructs: list[IConstruct],
+        enable_exec_for: set[str] | None = None,
+        stats: Stats | None = None,
+    ) -> None:
+        self.elements: dict[tuple[str, str], Element] = {}
+        self.by_construct: dict[str, Element] = {}
+        self._by_logical_id: dict[str, list[Element]] = {}
+        started = time.perf_counter()
+        stacks = [c for c in constructs if isinstance(c, cdk.Stack)]
+        owner: dict[str, cdk.Stack] = {}
+        # Deeper stacks (nested stacks) own their resources: assign in order of depth.
+        with_paths = sorted(((s.node.path, s) for s in stacks), key=lambda p: p[0].count("/"))
+        names: dict[str, str] = {}
+        for path, stack in with_paths:
+            names[construct_key(stack)] = path.replace("/", "-") + ".template.json"
+            for c in stack.node.find_all():
+                owner[construct_key(c)] = stack
+        per_stack: dict[str, list[tuple[cdk.CfnResource, str, bool]]] = {}
+        for c in constructs:
+            if isinstance(c, _RELEVANT):
+                entry = (c, _type_name(type(c)), True)
+            elif isinstance(c, _TYPE_ONLY):
+                entry = (c, _type_name(type(c)), False)
+            elif type(c) is cdk.CfnResource:
+                rtype = c.cfn_resource_type
+                if rtype not in _GENERIC_TYPES:
+                    continue
+                entry = (c, rtype, True)
+            else:
+                continue
+            holder = owner.get(construct_key(c))
+            if holder is not None:
+                per_stack.setdefault(construct_key(holder), []).append(entry)
+        self.templates: dict[str, dict[str, Any]] = {}
+        stack_by_id = {construct_key(s): s for s in stacks}
+        for sid, entries in per_stack.items():
+            stack = stack_by_id[sid]
+            name = names[sid]
+            resources: dict[str, Any] = {}
+            self.templates[name] = {"Resources": resources}
+            for cfn, rtype, lid, raw in self._resolve(stack, entries, stats):
+                el = Element(cfn, stack, name, lid, rtype, raw)
+                self.elements[(name, lid)] = el
+                self.by_construct[construct_key(cfn)] = el
+                self._by_logical_id.setdefault(lid, []).append(el)
+                props = copy.deepcopy(raw)
+                overrides = OVERRIDES.get(construct_key(cfn))
+                if overrides is not None:
+                    apply_overrides(props, overrides)
+                resources[lid] = {"Type": rtype, "Properties": props}
+        self._link_templates()
+        if enable_exec_for:
+            for key in enable_exec_for:
+                svc = self.by_construct.get(key)
+                if svc is not None:
+                    body = self.templates[svc.template]["Resources"][svc.logical_id]
+                    body["Properties"]["EnableExecuteCommand"] = True
+        if stats is not None:
+            stats.snapshots += 1
+            stats.resources_resolved += len(self.elements)
+            stats.snapshot_seconds += time.perf_counter() - started
+        self.model = Model([(name, body, None) for name, body in self.templates.items()])
+        self.ctx = Context(self.model)
+
+    @staticmethod
+    def _resolve(
+        stack: cdk.Stack,
+        entries: list[tuple[cdk.CfnResource, str, bool]],
+        stats: Stats | None,
+    ) -> Iterator[tuple[cdk.CfnResource, str, str, dict[str, Any]]]:
+        lids = [cfn.logical_id for cfn, _, _ in entries]
+        props = [cfn._cfn_properties if full else {} for cfn, _, full in entries]
+        try:
+            resolved = stack.resolve([lids, props])
+            resolved_lids, resolved_props = resolved[0], resolved[1]
+        except BRIDGE_ERRORS:
+            resolved_lids, resolved_props = [], []
+            for i in range(len(entries)):
+                try:
+                    one = stack.resolve([lids[i], props[i]])
+                except BRIDGE_ERRORS:
+                    one = [stack.resolve(lids[i]), None]
+                resolved_lids.append(one[0])
+                resolved_props.append(one[1])
+        for (cfn, rtype, full), lid, value in zip(
+            entries, resolved_lids, resolved_props, strict=True
+        ):
+            rendered: Any = {}
+            if full and isinstance(value, dict) and value:
+                rendered = value if type(cfn) is cdk.CfnResource else _cfn_case(value)
+            yield cfn, rtype, str(lid), rendered if isinstance(rendered, dict) else {}
+
+    def _link_templates(self) -> None:
+        """Turn references to another stack's resource into ImportValue of a made-up export.
+
+        ``Stack.resolve`` renders a cross-stack reference in its local form (``Ref`` of a
+        logical ID the template does not have) until CDK prepares the app; the analyzer
+        follows ``Fn::ImportValue`` to exports, so that is what the snapshot says.
+        """
+        for name, body in self.templates.items():
+            local = body["Resources"]
+
+            def rewrite(value: Any, name: str = name, local: dict[str, Any] = local) -> Any:
+                if isinstance(value, list):
+                    return [rewrite(v) for v in value]
+                if not isinstance(value, dict):
+                    return value
+                if len(value) == 1:
+                    (key, arg), = value.items()
+                    target: str | None = None
+                    attr: str | None = None
+                    if key == "Ref" and isinstance(arg, str):
+                        target = arg
+                    elif key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2:
+                        target, attr = str(arg[0]), str(arg[1])
+                    if target is not None and target not in local and "::" not in target:
+                        other = self._unique_elsewhere(target, name)
+                        if other is not None:
+                            export = f"ecs-exec-guard:{other.template}:{target}:{attr or 'Ref'}"
+                            outputs = self.templates[other.template].setdefault("Outputs", {})
+                            expr: Any = (
+                                {"Ref": target}
+                                if attr is None
+                                else {"Fn::GetAtt": [target, attr]}
+                            )
+                            outputs[f"X{len(outputs)}"] = {
+                                "Value": expr,
+                                "Export": {"Name": export},
+                            }
+                            return {"Fn::ImportValue": export}
+                return {k: rewrite(v) for k, v in value.items()}
+
+            for resource in local.values():
+                resource["Properties"] = rewrite(resource["Properties"])
+
+    def _unique_elsewhere(self, logical_id: str, template: str) -> Element | None:
+        found = [e for e in self._by_logical_id.get(logical_id, ()) if e.template != template]
+        return found[0] if len(found) == 1 else None
+
+    # -- lookups --------------------------------------------------------------------------
+    def element(self, res: Resource | None) -> Element | None:
+        if res is None:
+            return None
+        return self.elements.get((res.template.name, res.logical_id))
+
+    def cdk_value(self, value: Any, template: str) -> Any:
+        """A CDK value (token) for a CloudFormation value of ``template``'s snapshot."""
+        if value is None or isinstance(value, str | int | float | bool):
+            return value
+        if isinstance(value, list):
+            return [self.cdk_value(v, template) for v in value]
+        if isinstance(value, dict) and len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref" and isinstance(arg, str):
+                if arg in _PSEUDO:
+                    return _PSEUDO[arg]()
+                el = self.elements.get((template, arg)) or self._unique_elsewhere(arg, template)
+                if el is not None:
+                    return el.construct.ref
+            if key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2:
+                el = self.elements.get((template, str(arg[0]))) or self._unique_elsewhere(
+                    str(arg[0]), template
+                )
+                if el is not None:
+                    return cdk.Token.as_string(el.construct.get_att(str(arg[1])))
+            if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+                parts = self.cdk_value(arg[1], template)
+                if isinstance(parts, list):
+                    return cdk.Fn.join(str(arg[0]), [str(p) for p in parts])
+        return cdk.Token.as_string(value)
+

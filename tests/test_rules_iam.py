@@ -266,10 +266,10 @@ def test_iam4_not_reported_when_an_unconditional_allow_also_exists() -> None:
 
 def test_iam4_unknown_aws_managed_policy() -> None:
     app = without_task_policy()
-    app.props("TaskRole")["ManagedPolicyArns"] = [aws_managed("AmazonS3ReadOnlyAccess")]
+    app.props("TaskRole")["ManagedPolicyArns"] = [aws_managed("AmazonEcsExecFromTheFuture")]
     report = app.analyze()
     f = one(report, "EcsExec-IAM4", Severity.WARNING, "TaskDef")
-    assert "AmazonS3ReadOnlyAccess is not known" in f.message
+    assert "AmazonEcsExecFromTheFuture is not an AWS managed policy of the" in f.message
     none_of(report, "EcsExec-IAM2")
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from . import managed_policies
 from .intrinsics import Ref, as_text, describe, is_unknown, parse_token, unknown_reason
 from .model import Model, Resource, as_list, get_ci
 
@@ -28,92 +29,6 @@ EXEC_ACTIONS = (
 )
 
 ALL = "*"
-
-# AWS managed policies whose documents matter for exec, as published in the AWS Managed Policy
-# Reference Guide (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/<name>.html).
-# Only the statements relevant here are kept; any other managed policy is "cannot verify".
-AWS_MANAGED_POLICIES: dict[str, list[dict[str, Any]]] = {
-    # .../reference/AmazonSSMManagedInstanceCore.html (version 2): includes the four
-    # ssmmessages actions on "*".
-    "AmazonSSMManagedInstanceCore": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "ssm:DescribeAssociation",
-                "ssm:GetDeployablePatchSnapshotForInstance",
-                "ssm:GetDocument",
-                "ssm:DescribeDocument",
-                "ssm:GetManifest",
-                "ssm:GetParameter",
-                "ssm:GetParameters",
-                "ssm:ListAssociations",
-                "ssm:ListInstanceAssociations",
-                "ssm:PutInventory",
-                "ssm:PutComplianceItems",
-                "ssm:PutConfigurePackageResult",
-                "ssm:UpdateAssociationStatus",
-                "ssm:UpdateInstanceAssociationStatus",
-                "ssm:UpdateInstanceInformation",
-            ],
-            "Resource": "*",
-        },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "ssmmessages:CreateControlChannel",
-                "ssmmessages:CreateDataChannel",
-                "ssmmessages:OpenControlChannel",
-                "ssmmessages:OpenDataChannel",
-            ],
-            "Resource": "*",
-        },
-        {
-            "Effect": "Allow",
-            "Action": [
-                "ec2messages:AcknowledgeMessage",
-                "ec2messages:DeleteMessage",
-                "ec2messages:FailMessage",
-                "ec2messages:GetEndpoint",
-                "ec2messages:GetMessages",
-                "ec2messages:SendReply",
-            ],
-            "Resource": "*",
-        },
-    ],
-    # .../reference/AdministratorAccess.html
-    "AdministratorAccess": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-    # .../reference/PowerUserAccess.html (the NotAction statement; the iam/organizations
-    # exceptions are irrelevant to exec)
-    "PowerUserAccess": [
-        {
-            "Effect": "Allow",
-            "NotAction": ["iam:*", "organizations:*", "account:*"],
-            "Resource": "*",
-        }
-    ],
-    # .../reference/AmazonECSTaskExecutionRolePolicy.html: image pulls and container logs;
-    # grants nothing for exec (often attached to task roles by mistake).
-    "AmazonECSTaskExecutionRolePolicy": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "ecr:GetAuthorizationToken",
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:BatchGetImage",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-            ],
-            "Resource": "*",
-        }
-    ],
-}
-
-# The partition may be the ``${AWS::Partition}`` placeholder (CDK writes
-# ``arn:{Ref AWS::Partition}:iam::aws:policy/...``), which itself contains colons.
-_AWS_MANAGED_ARN = re.compile(
-    r"^arn:(?:\$\{AWS::Partition\}|[^:]*):iam::aws:policy/(?:.*/)?([^/]+)$"
-)
 
 
 class Decision(enum.Enum):
@@ -275,9 +190,17 @@ class Permissions:
     #: Why some of the principal's permissions could not be read (e.g. an unknown managed policy).
     unknown_sources: list[str] = field(default_factory=list)
     boundary: Permissions | None = None
+    #: Sources known only for some actions (AWS managed policies, from the data file): the
+    #: actions they are known for, and what to say when asked about another.
+    partial_sources: list[tuple[frozenset[str], str]] = field(default_factory=list)
 
     def evaluate(self, action: str, target: str = ALL) -> tuple[Decision, list[str]]:
-        decision, reasons = _evaluate(self.statements, self.unknown_sources, action, target)
+        unknown = self.unknown_sources + [
+            f"{what} is not known for {action}"
+            for known, what in self.partial_sources
+            if action.lower() not in known
+        ]
+        decision, reasons = _evaluate(self.statements, unknown, action, target)
         if self.boundary is None or decision is Decision.DENY:
             return decision, reasons
         b_decision, b_reasons = self.boundary.evaluate(action, target)
@@ -416,6 +339,7 @@ class IamIndex:
                 g = self.permissions(group)
                 perms.statements.extend(g.statements)
                 perms.unknown_sources.extend(g.unknown_sources)
+                perms.partial_sources.extend(g.partial_sources)
         boundary = props.get("PermissionsBoundary")
         if boundary is not None:
             perms.boundary = Permissions()
@@ -433,13 +357,14 @@ class IamIndex:
             self._add(perms, managed.props.get("PolicyDocument"), managed)
             return
         if isinstance(arn, str):
-            m = _AWS_MANAGED_ARN.match(arn)
-            if m and m.group(1) in AWS_MANAGED_POLICIES:
-                statements, _ = parse_document(
-                    {"Statement": AWS_MANAGED_POLICIES[m.group(1)]}, None
-                )
-                perms.statements.extend(statements)
+            recorded, why = managed_policies.lookup(arn)
+            if recorded is None:
+                perms.unknown_sources.append(why)
                 return
-            perms.unknown_sources.append(f"managed policy {arn} is not known to this tool")
+            statements, _ = parse_document({"Statement": recorded}, None)
+            perms.statements.extend(statements)
+            perms.partial_sources.append(
+                (managed_policies.load().actions, f"AWS managed policy {arn}")
+            )
             return
         perms.unknown_sources.append(f"managed policy {describe(arn)} cannot be resolved")

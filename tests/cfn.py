@@ -60,6 +60,11 @@ def fn_if(condition: str, yes: Any, no: Any) -> JSON:
     return {"Fn::If": [condition, yes, no]}
 
 
+#: The account's root principal as CDK writes it (``AccountRootPrincipal``).
+ACCOUNT_ROOT = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::",
+                                  {"Ref": "AWS::AccountId"}, ":root"]]}
+
+
 def aws_managed(name: str) -> JSON:
     """A managed policy ARN the way CDK writes it (``ManagedPolicy.fromAwsManagedPolicyName``)."""
     return join("", ["arn:", ref("AWS::Partition"), f":iam::aws:policy/{name}"])
@@ -198,8 +203,17 @@ class Template:
                         SubnetIds=[ref(s) for s in subnets or ["IsolatedSubnet"]])
 
     # IAM ----------------------------------------------------------------------------------
-    def role(self, logical_id: str, service: str = "ecs-tasks.amazonaws.com", **props: Any) -> JSON:
-        trust = document({"Effect": "Allow", "Principal": {"Service": service},
+    def role(
+        self,
+        logical_id: str,
+        service: str = "ecs-tasks.amazonaws.com",
+        *,
+        principal: Any = None,
+        **props: Any,
+    ) -> JSON:
+        """A role that ``service`` assumes, or ``principal`` (a trust-policy Principal)."""
+        trust = document({"Effect": "Allow",
+                          "Principal": principal if principal is not None else {"Service": service},
                           "Action": "sts:AssumeRole"})
         return self.add(logical_id, "AWS::IAM::Role", AssumeRolePolicyDocument=trust, **props)
 

@@ -6,7 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cfn import Template, allow, arn, deny, document, exec_app, join, none_of, one, ref, sub
+from cfn import (
+    ACCOUNT_ROOT,
+    Template,
+    allow,
+    arn,
+    deny,
+    document,
+    exec_app,
+    join,
+    none_of,
+    one,
+    ref,
+    sub,
+)
 
 from ecs_exec_guard.analysis import Severity
 
@@ -79,7 +92,7 @@ def test_cfg1_logging_behind_fn_if_cannot_be_verified() -> None:
 def with_operator(*statements: dict[str, Any]) -> Template:
     """The compliant app plus an operator role whose policy holds ``statements``."""
     app = exec_app()
-    app.role("OperatorRole", service="ec2.amazonaws.com")
+    app.role("OperatorRole", principal={"AWS": ACCOUNT_ROOT})
     app.policy("OperatorPolicy", *statements, roles=["OperatorRole"])
     return app
 
@@ -138,7 +151,7 @@ def test_acc1_deny_under_a_condition_does_not_count() -> None:
 
 def test_acc1_inline_policy_is_reported_on_the_role() -> None:
     app = exec_app()
-    app.role("OperatorRole", service="ec2.amazonaws.com", Policies=[
+    app.role("OperatorRole", principal={"AWS": ACCOUNT_ROOT}, Policies=[
         {"PolicyName": "ops", "PolicyDocument": document(allow("ssm:StartSession"))}])
     one(app.analyze(), "EcsExec-ACC1", Severity.WARNING, "OperatorRole")
 

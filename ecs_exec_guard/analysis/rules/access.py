@@ -9,19 +9,61 @@ from typing import Any
 
 from ..findings import Finding, Severity
 from ..iam import Decision, IamIndex, Permissions, Statement, parse_document
-from ..model import Resource
+from ..model import Resource, get_ci
 from .base import Context, Rule
 
 ECS_TASK_TARGET = "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/cluster/0"
 POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 
 
+#: Trust-policy principal keys that stand for people (or for whoever they delegate to):
+#: accounts, users and roles (``AWS``), SAML and web-identity providers (``Federated``).
+PEOPLE_PRINCIPALS = ("AWS", "Federated", "CanonicalUser")
+
+
+def admits_people(role: Resource) -> bool:
+    """Whether anyone but an AWS service may assume the role.
+
+    True when an Allow of the trust policy names an account, user, role, SAML or web-identity
+    principal, or ``*``; and when the trust policy cannot be read (an unresolvable document
+    or principal is not taken as a proof that only services act). False only for roles that
+    AWS services alone assume (a task role, a CloudFormation execution role, a Lambda role).
+    """
+    document = role.props.get("AssumeRolePolicyDocument")
+    if not isinstance(document, dict):
+        return True
+    statements, problems = parse_document(document, role)
+    if problems:
+        return True
+    for st in statements:
+        if st.effect != "Allow":
+            continue
+        principal = st.principal
+        if not isinstance(principal, dict):
+            return True  # "*", an unresolved value, or NotPrincipal
+        if any(get_ci(principal, key) is not None for key in PEOPLE_PRINCIPALS):
+            return True
+        if set(principal) - {"Service"}:
+            return True  # a key this tool does not know
+    return False
+
+
+def acts_for_people(principal: Resource) -> bool:
+    """Users and groups always; roles when :func:`admits_people`."""
+    return principal.type != "AWS::IAM::Role" or admits_people(principal)
+
+
 def principals_and_policies(ctx: Context) -> list[tuple[Resource, Permissions]]:
-    """Every principal of the input with its permissions, then every policy attached to none."""
+    """Every principal of the input that people act as (users, groups, roles that people or
+    other accounts may assume), with its permissions; then every policy attached to no
+    principal of the input (it may be attached to people elsewhere). Roles that only AWS
+    services assume, and the policies attached only to them, are left out: a task role or a
+    CloudFormation execution role with broad permissions opens no shell to anyone."""
     iam: IamIndex = ctx.iam
     out: list[tuple[Resource, Permissions]] = []
     for principal in ctx.model.resources(*IamIndex.PRINCIPAL_TYPES):
-        out.append((principal, iam.permissions(principal)))
+        if acts_for_people(principal):
+            out.append((principal, iam.permissions(principal)))
     attached = {p for policies in iam.attached.values() for p in policies}
     for policy in ctx.model.resources(*POLICY_TYPES):
         if policy in attached:
@@ -67,6 +109,7 @@ def in_stack_partition(perms: Permissions) -> Permissions:
     return Permissions(
         statements=[convert(st) for st in perms.statements],
         unknown_sources=perms.unknown_sources,
+        partial_sources=perms.partial_sources,
         boundary=in_stack_partition(perms.boundary) if perms.boundary is not None else None,
     )
 

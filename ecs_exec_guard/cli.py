@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .analysis import RULES_BY_ID, Finding, Report, Severity, analyze
+from .analysis import managed_policies
 from .analysis.loader import LoadError, load_paths
 from .analysis.rules_doc import render_markdown
 
@@ -30,12 +31,24 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
+class _Version(argparse.Action):
+    """``--version``: the tool's version, then the date of its AWS managed policy data."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        parser.exit(
+            EXIT_OK,
+            f"{parser.prog} {__version__}\n{managed_policies.snapshot_description()}\n",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ecs-exec-guard",
         description="Check that ECS Exec will work, from CloudFormation templates or a cdk.out.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="show the version and the data it uses"
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = sub.add_parser(
         "check",

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from ecs_exec_guard import __version__
-from ecs_exec_guard.analysis import RULES_BY_ID
+from ecs_exec_guard.analysis import RULES_BY_ID, managed_policies
 from ecs_exec_guard.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1075,7 +1075,10 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0
-    assert capsys.readouterr().out == f"ecs-exec-guard {__version__}\n"
+    date = json.loads(managed_policies.DATA_FILE.read_text())["snapshot"]["date"]
+    first, second = capsys.readouterr().out.splitlines()
+    assert first == f"ecs-exec-guard {__version__}"
+    assert second.startswith("AWS managed policies: ") and f"({date}, commit " in second
 
 
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:

@@ -35,10 +35,8 @@ class _Version(argparse.Action):
     """``--version``: the tool's version, then the date of its AWS managed policy data."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        parser.exit(
-            EXIT_OK,
-            f"{parser.prog} {__version__}\n{managed_policies.snapshot_description()}\n",
-        )
+        print(f"{parser.prog} {__version__}\n{managed_policies.snapshot_description()}")
+        parser.exit(EXIT_OK)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,8 +16,7 @@ from typing import Any, NoReturn
 from urllib.parse import quote
 
 from . import __version__
-from .analysis import RULES_BY_ID, Finding, Report, Severity, analyze
-from .analysis import managed_policies
+from .analysis import RULES_BY_ID, Finding, Report, Severity, analyze, managed_policies
 from .analysis.loader import LoadError, load_paths
 from .analysis.rules_doc import render_markdown
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from ..findings import Finding, Severity
 from ..iam import EXEC_ACTIONS, Decision, Permissions, parse_document
+from ..instance_roles import host_role
 from ..intrinsics import Param, Unknown, as_text, describe, humanize, is_unknown, unknown_reason
-from ..launches import references
-from ..model import KMS_KEY_ARN_PREFIX, Resource, get_ci, truthy
+from ..launches import Launch, references
+from ..model import KMS_KEY_ARN_PREFIX, Resource, as_list, get_ci, truthy
+from ..network import container_hosts
 from .base import Context, Rule
 from .cluster import exec_configuration
 
@@ -25,11 +27,17 @@ class IAM1(Rule):
     id = "EcsExec-IAM1"
     severity = Severity.ERROR
     reported_on = "task definition"
-    description = "An exec-enabled task definition has a task role."
+    description = (
+        "An exec-enabled task definition has a task role (on EC2: or instances whose role "
+        "allows exec)."
+    )
     explanation = (
         "The SSM agent that ECS injects for exec authenticates with the task role's "
-        "credentials. Without a task role (TaskRoleArn) it cannot open the Session Manager "
-        "channels, and every execute-command call fails."
+        "credentials. Without a task role (TaskRoleArn) a Fargate or Managed Instances task "
+        "cannot open the Session Manager channels, and every execute-command call fails. On "
+        "EC2 the agent falls back to the container instance's role, which then needs the four "
+        "ssmmessages actions (and awsvpc tasks must not be cut off from the instance metadata "
+        "by ECS_AWSVPC_BLOCK_IMDS)."
     )
     fix = (
         "Give the task definition a task role (taskRole in CDK) that allows the four "
@@ -37,10 +45,79 @@ class IAM1(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for td in ctx.exec_task_definitions():
-            raw = td.props.get("TaskRoleArn")
-            if raw is None:
-                yield self.finding(td, f"Task definition {td.logical_id} has no task role.")
+        for td, launches in ctx.exec_task_definitions().items():
+            if td.props.get("TaskRoleArn") is not None:
+                continue
+            errors: list[str] = []
+            unknown: list[str] = []
+            for launch in launches:
+                kind, why = _fallback(ctx, td, launch)
+                (errors if kind == "error" else unknown if kind == "unknown" else []).append(why)
+            if errors:
+                detail = "; ".join(dict.fromkeys(e for e in errors if e))
+                yield self.finding(
+                    td,
+                    f"Task definition {td.logical_id} has no task role."
+                    + (f" {detail}." if detail else ""),
+                )
+            elif unknown:
+                yield self.finding(
+                    td,
+                    f"Task definition {td.logical_id} has no task role, so on EC2 the exec "
+                    "agent uses the container instances' role: "
+                    + "; ".join(dict.fromkeys(unknown)) + ".",
+                    unverified=True,
+                )
+
+
+def _fallback(ctx: Context, td: Resource, launch: Launch) -> tuple[str, str]:
+    """Whether a launch of a task definition without a task role can exec all the same:
+    ("error", detail), ("unknown", why) or ("ok", "")."""
+    facts = ctx.facts(launch)
+    cap = facts.capacity
+    compat = [str(c).upper() for c in as_list(td.props.get("RequiresCompatibilities"))]
+    managed = any(
+        get_ci(p.props, "ManagedInstancesProvider") is not None for p in cap.providers
+    ) or (cap.kind == "EC2" and not cap.providers and compat == ["MANAGED_INSTANCES"])
+    if cap.kind not in ("EC2", "UNKNOWN", "EXTERNAL") or managed:
+        return "error", ""  # Fargate, Managed Instances: no instance role to fall back on
+    if cap.kind != "EC2":
+        return "unknown", f"{launch.label} runs on {cap.kind.lower()} capacity" + (
+            f" ({cap.reason})" if cap.reason else "")
+    hosts = container_hosts(ctx.model, cap, facts.cluster)
+    if not hosts:
+        return "unknown", (
+            cap.reason or f"the container instances of {launch.label} are not in the input")
+    awsvpc = facts.network_mode == "awsvpc"
+    problems: list[str] = []
+    unknown: list[str] = []
+    for host in hosts:
+        found = host_role(ctx.model, ctx.iam, host, awsvpc)
+        if found.unreachable:
+            problems.append(found.unreachable)
+            continue
+        if found.role is None:
+            unknown.append(found.unknown)
+            continue
+        perms = ctx.iam.permissions(found.role)
+        missing: list[str] = []
+        for action in EXEC_ACTIONS:
+            decision, reasons = perms.evaluate(action)
+            if decision in (Decision.DENY, Decision.IMPLICIT_DENY):
+                missing.append(action)
+            elif decision is Decision.UNKNOWN:
+                unknown.extend(f"{found.role.logical_id}: {action}: {r}" for r in reasons)
+        if missing:
+            problems.append(
+                f"The role {found.role.logical_id} of its container instances "
+                f"({host.resource.logical_id}), which exec falls back to on EC2, does not "
+                f"allow {', '.join(missing)}"
+            )
+    if problems:
+        return "error", "; ".join(problems)
+    if unknown:
+        return "unknown", "; ".join(unknown)
+    return "ok", ""
 
 
 class IAM2(Rule):

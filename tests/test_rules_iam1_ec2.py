@@ -1,0 +1,172 @@
+"""IAM1 on EC2 (issue 10.8): a task without a task role falls back to the container instance's
+role. IAM1 is an error only when that role (through the launch template, launch configuration or
+instance profile) lacks the exec actions, a cannot-verify when it cannot be seen; Fargate and
+Managed Instances keep IAM1 as an error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfn import (
+    EXEC_ACTIONS,
+    Template,
+    arn,
+    aws_managed,
+    describe,
+    ec2_app,
+    exec_app,
+    ref,
+    sub,
+)
+
+from ecs_exec_guard.analysis import Severity
+
+NO_ROLE = "Task definition TaskDef has no task role."
+FALLBACK = ("Cannot verify: Task definition TaskDef has no task role, so on EC2 the exec "
+            "agent uses the container instances' role: ")
+
+
+def summary(app: Template) -> list[tuple[str, str, str, str]]:
+    return [(f.rule_id, f.severity.value, f.logical_id, f.message)
+            for f in app.analyze().findings]
+
+
+def ec2_without_task_role(*instance_policies: Any, network_mode: str = "awsvpc") -> Template:
+    """EC2 app, no task role; the launch template's instance profile holds a role with
+    ``instance_policies`` (AWS managed policy names). None: no instance profile at all."""
+    app = ec2_app(network_mode=network_mode)
+    del app.props("TaskDef")["TaskRoleArn"]
+    app.remove("TaskRoleDefaultPolicy", "TaskRole")
+    if instance_policies:
+        app.role("InstanceRole", service="ec2.amazonaws.com",
+                 ManagedPolicyArns=[aws_managed(p) for p in instance_policies])
+        app.add("InstanceProfile", "AWS::IAM::InstanceProfile", Roles=[ref("InstanceRole")])
+        app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+            "Arn": arn("InstanceProfile")}
+    return app
+
+
+ECS_FOR_EC2 = "service-role/AmazonEC2ContainerServiceforEC2Role"
+SSM_CORE = "AmazonSSMManagedInstanceCore"
+
+
+def test_fargate_without_task_role_stays_an_error() -> None:
+    app = exec_app()
+    del app.props("TaskDef")["TaskRoleArn"]
+    assert summary(app) == [("EcsExec-IAM1", "error", "TaskDef", NO_ROLE)]
+
+
+def test_ec2_instance_role_with_the_exec_actions_passes() -> None:
+    assert summary(ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)) == []
+
+
+def test_ec2_instance_role_without_the_exec_actions_is_an_error() -> None:
+    assert summary(ec2_without_task_role(ECS_FOR_EC2)) == [(
+        "EcsExec-IAM1", "error", "TaskDef",
+        f"{NO_ROLE} The role InstanceRole of its container instances (Asg), which exec falls "
+        f"back to on EC2, does not allow {', '.join(EXEC_ACTIONS)}.",
+    )]
+
+
+def test_ec2_instances_without_an_instance_profile_is_an_error() -> None:
+    assert summary(ec2_without_task_role()) == [(
+        "EcsExec-IAM1", "error", "TaskDef",
+        f"{NO_ROLE} AsgLaunchTemplate gives the instances no instance profile.",
+    )]
+
+
+def test_awsvpc_tasks_cut_off_from_instance_metadata_are_an_error() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["UserData"] = {"Fn::Base64": sub(
+        "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n"
+        "echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config\n")}
+    assert summary(app) == [(
+        "EcsExec-IAM1", "error", "TaskDef",
+        f"{NO_ROLE} AsgLaunchTemplate sets ECS_AWSVPC_BLOCK_IMDS=true, so awsvpc tasks cannot "
+        "use the instance credentials.",
+    )]
+
+
+def test_bridge_tasks_are_not_cut_off_by_the_awsvpc_setting() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE, network_mode="bridge")
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["UserData"] = {"Fn::Base64": sub(
+        "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n"
+        "echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config\n")}
+    assert summary(app) == []
+
+
+def test_instance_profile_outside_the_input_cannot_be_verified() -> None:
+    app = ec2_without_task_role()
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+        "Name": "ecsInstanceRole"}
+    assert summary(app) == [(
+        "EcsExec-IAM1", "warning", "TaskDef",
+        f"{FALLBACK}instance profile ecsInstanceRole of AsgLaunchTemplate is not in the input.",
+    )]
+
+
+def test_instance_profile_named_by_its_name_in_the_template() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.props("InstanceProfile")["InstanceProfileName"] = "ecs-hosts"
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+        "Name": "ecs-hosts"}
+    assert summary(app) == []
+
+
+def test_launch_configuration_with_a_profile_whose_role_lacks_the_actions() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2)
+    app.remove("AsgLaunchTemplate")
+    app.add("AsgLaunchConfig", "AWS::AutoScaling::LaunchConfiguration",
+            ImageId=ref("EcsAmi"), InstanceType="t3.small",
+            IamInstanceProfile=ref("InstanceProfile"),
+            UserData={"Fn::Base64": sub("#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> "
+                                        "/etc/ecs/ecs.config\n")})
+    asg = app.props("Asg")
+    del asg["LaunchTemplate"]
+    asg["LaunchConfigurationName"] = ref("AsgLaunchConfig")
+    report = app.analyze()
+    assert [(f.rule_id, f.severity) for f in report.findings] == [
+        ("EcsExec-IAM1", Severity.ERROR)], describe(report)
+    assert "The role InstanceRole of its container instances (Asg)" in report.findings[0].message
+
+
+def test_launch_configuration_twin_with_the_actions_passes() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.remove("AsgLaunchTemplate")
+    app.add("AsgLaunchConfig", "AWS::AutoScaling::LaunchConfiguration",
+            ImageId=ref("EcsAmi"), InstanceType="t3.small",
+            IamInstanceProfile=ref("InstanceProfile"),
+            UserData={"Fn::Base64": sub("#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> "
+                                        "/etc/ecs/ecs.config\n")})
+    asg = app.props("Asg")
+    del asg["LaunchTemplate"]
+    asg["LaunchConfigurationName"] = ref("AsgLaunchConfig")
+    assert summary(app) == []
+
+
+def test_ec2_hosts_outside_the_input_cannot_be_verified() -> None:
+    app = ec2_without_task_role()
+    app.remove("Asg", "AsgLaunchTemplate")
+    assert summary(app) == [
+        ("EcsExec-IAM1", "warning", "TaskDef",
+         f"{FALLBACK}the container instances of Service (service) are not in the input."),
+        ("EcsExec-PLT2", "warning", "Service",
+         "Cannot verify: Service (service): the container instances are not in the input; "
+         "their AMI and agent version cannot be checked."),
+    ]
+
+
+def test_managed_instances_without_task_role_stay_an_error() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.props("TaskDef")["RequiresCompatibilities"] = ["MANAGED_INSTANCES"]
+    app.add("MiProvider", "AWS::ECS::CapacityProvider", ManagedInstancesProvider={
+        "InfrastructureRoleArn": "arn:aws:iam::123456789012:role/ecsInfra",
+        "InstanceLaunchTemplate": {"Ec2InstanceProfileArn": arn("InstanceProfile"),
+                                   "NetworkConfiguration": {"Subnets": [ref("PrivateSubnet")]}}})
+    svc = app.props("Service")
+    del svc["LaunchType"]
+    svc["CapacityProviderStrategy"] = [{"CapacityProvider": ref("MiProvider"), "Weight": 1}]
+    report = app.analyze()
+    iam1 = [(f.rule_id, f.severity.value, f.message) for f in report.findings
+             if f.rule_id == "EcsExec-IAM1"]
+    assert iam1 == [("EcsExec-IAM1", "error", NO_ROLE)], describe(report)

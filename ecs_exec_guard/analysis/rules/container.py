@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Finding, Severity
-from ..intrinsics import describe, is_unknown, unknown_reason
+from ..intrinsics import describe, humanize, is_unknown, unknown_reason
 from ..model import Resource, as_list, get_ci, truthy
 from .base import Context, Rule
 
@@ -117,7 +117,8 @@ class CTR3(Rule):
     explanation = (
         "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_ACCESS_KEY in a container's environment "
         "override the task role for the SSM agent, which then connects as another principal; a "
-        "classic cause of TargetNotConnectedException."
+        "classic cause of TargetNotConnectedException. Variables loaded from EnvironmentFiles "
+        "(S3 objects) cannot be seen at synth time, so they are reported as cannot-verify."
     )
     fix = (
         "Remove the static credentials and grant what the application needs to the task role."
@@ -126,15 +127,30 @@ class CTR3(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for td in ctx.exec_task_definitions():
             hits: list[str] = []
+            files: list[str] = []
             for name, c in containers(td):
                 for key in ("Environment", "Secrets"):
                     for entry in as_list(c.get(key)):
                         var = get_ci(entry, "Name")
                         if isinstance(var, str) and var.upper() in STATIC_CREDENTIAL_NAMES:
                             hits.append(f"{var} in {key} of {name}")
+                for entry in as_list(c.get("EnvironmentFiles")):
+                    value = get_ci(entry, "Value")
+                    shown = value if isinstance(value, str) else describe(value)
+                    files.append(f"{humanize(shown)} ({name})")
             if hits:
                 yield self.finding(
                     td, f"{td.logical_id} sets static AWS credentials: {', '.join(hits)}."
+                )
+            if files:
+                yield self.finding(
+                    td,
+                    f"{td.logical_id} loads environment files {', '.join(files)}: static AWS "
+                    "credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) there would override "
+                    "the task role for exec, and the files cannot be read at synth time.",
+                    unverified=True,
+                    fix="Keep AWS credentials out of the environment files (the task role "
+                    "provides them) and acknowledge this finding with that reason.",
                 )
 
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Finding, Severity
 from ..iam import EXEC_ACTIONS, Decision, Permissions, parse_document
 from ..instance_roles import host_role
-from ..intrinsics import Param, Unknown, as_text, describe, humanize, is_unknown, unknown_reason
+from ..intrinsics import (
+    Param,
+    Unknown,
+    as_text,
+    describe,
+    humanize,
+    is_unknown,
+    tokens_in,
+    unknown_reason,
+)
 from ..launches import Launch, references
 from ..model import KMS_KEY_ARN_PREFIX, Resource, as_list, get_ci, truthy
 from ..network import container_hosts
@@ -202,11 +212,17 @@ def exec_log_requirements(ctx: Context, cluster: Resource) -> tuple[list[tuple[s
             needs.append(("s3:PutObject", obj))
             if truthy(log_cfg.get("S3EncryptionEnabled")):
                 needs.append(("s3:GetEncryptionConfiguration", bucket_arn))
+    what = f"logs exec sessions to {' and '.join(parts)}" if parts else ""
     key = cfg.get("KmsKeyId")
     if key is not None:
-        parts.append("KMS")
         needs.append(("kms:Decrypt", _kms_key_arn(ctx, key)))
-    return needs, " and ".join(parts)
+        found = key_in_input(ctx, key)
+        channel = (
+            "encrypts the exec session channel (between the client and the container, not the "
+            f"logs) with KMS key {found.logical_id if found else humanize(describe(key))}"
+        )
+        what = f"{what} and {channel}" if what else channel
+    return needs, what
 
 
 def _kms_key_arn(ctx: Context, key: Any) -> Any:
@@ -226,26 +242,50 @@ def _kms_key_arn(ctx: Context, key: Any) -> Any:
     return KMS_KEY_ARN_PREFIX + text
 
 
-def key_policy_allows(ctx: Context, role: Resource, action: str, key_ref: Any) -> bool:
-    """Whether a KMS key of the input grants the action to the role in its key policy."""
+def key_in_input(ctx: Context, key_ref: Any) -> Resource | None:
+    """The ``AWS::KMS::Key`` of the input that a key ID, ARN or reference names, if any."""
     key = ctx.model.deref(key_ref, "AWS::KMS::Key")
     if key is None and isinstance(key_ref, str):
-        from ..intrinsics import tokens_in
-
         for tok in tokens_in(key_ref):
             key = ctx.model.deref(tok, "AWS::KMS::Key")
             if key:
                 break
-    if key is None:
-        return False
-    statements, _ = parse_document(key.props.get("KeyPolicy"), key)
+    return key
+
+
+#: The account as a key-policy principal: its root ARN (any partition spelling) or its ID.
+_ACCOUNT = re.compile(
+    r"^(?:arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::)?(?:\d{12}|\$\{AWS::AccountId\})"
+    r"(?::root)?$"
+)
+
+
+def _key_policy_grants(ctx: Context, role: Resource, action: str, key: Resource) -> list[str]:
+    """Who the key policy lets use ``action`` among the account ("account", so that IAM
+    policies can grant it) and the role itself ("role"); ["unknown"] if it cannot be read."""
+    statements, problems = parse_document(key.props.get("KeyPolicy"), key)
+    if problems:
+        return ["unknown"]
+    found: list[str] = []
     for st in statements:
         if st.effect != "Allow" or st.has_condition or not st.matches_action(action):
             continue
-        principal = get_ci(st.principal, "AWS")
-        if references(principal, role):
-            return True
-    return False
+        principal = st.principal if st.principal == "*" else get_ci(st.principal, "AWS")
+        for value in as_list(principal):
+            text = as_text(value)
+            if text == "*" or (isinstance(text, str) and _ACCOUNT.match(text)):
+                found.append("account")
+            elif references(value, role):
+                found.append("role")
+            elif is_unknown(text):
+                found.append("unknown")
+    return found
+
+
+def key_policy_allows(ctx: Context, role: Resource, action: str, key_ref: Any) -> bool:
+    """Whether a KMS key of the input grants the action to the role itself in its key policy."""
+    key = key_in_input(ctx, key_ref)
+    return key is not None and "role" in _key_policy_grants(ctx, role, action, key)
 
 
 class IAM3(Rule):
@@ -257,16 +297,21 @@ class IAM3(Rule):
     )
     explanation = (
         "When the cluster's ExecuteCommandConfiguration logs sessions to CloudWatch Logs or S3, "
-        "or encrypts them with a KMS key, the agent in the task writes and decrypts with the task"
-        " role. Missing logs:DescribeLogGroups/CreateLogStream/DescribeLogStreams/PutLogEvents, "
-        "s3:PutObject/GetBucketLocation (and GetEncryptionConfiguration), or kms:Decrypt makes "
-        "sessions fail to start."
+        "the agent in the task writes with the task role; when it names a KMS key (KmsKeyId), "
+        "that key encrypts the session channel between the client and the container (not the "
+        "logs), and the agent decrypts with the task role. Missing logs:DescribeLogGroups/"
+        "CreateLogStream/DescribeLogStreams/PutLogEvents, s3:PutObject/GetBucketLocation (and "
+        "GetEncryptionConfiguration), or kms:Decrypt makes sessions fail to start. An IAM "
+        "grant of kms:Decrypt only works when the key policy lets the account's IAM policies "
+        "grant it (the account root principal) or names the role itself."
     )
     fix = (
         "Allow on the task role: logs:DescribeLogGroups on '*' and logs:CreateLogStream, "
         "logs:DescribeLogStreams, logs:PutLogEvents on the log group; s3:GetBucketLocation on '*',"
         " s3:PutObject on bucket/prefix*, s3:GetEncryptionConfiguration on the bucket when S3 "
-        "encryption is on; kms:Decrypt on the key. EcsExecAutoFix adds them."
+        "encryption is on; kms:Decrypt on the key, with a key policy that allows the account "
+        "root (kms:* or kms:Decrypt) or the task role. EcsExecAutoFix adds the role's "
+        "permissions."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -285,8 +330,8 @@ class IAM3(Rule):
                 if missing:
                     yield self.finding(
                         role,
-                        f"Cluster {cluster.logical_id} sends exec sessions to {what}, but task "
-                        f"role {role.logical_id} does not allow {'; '.join(missing)}.",
+                        f"Cluster {cluster.logical_id} {what}, but task role {role.logical_id} "
+                        f"does not allow {'; '.join(missing)}.",
                     )
 
 
@@ -295,16 +340,26 @@ def _missing(
 ) -> tuple[list[str], list[str]]:
     by_target: dict[str, list[str]] = {}
     unknown: list[str] = []
+    blocked: list[str] = []
     for action, target in needs:
         if is_unknown(target):
             unknown.append(f"{action} on {unknown_reason(target)}")
             continue
         decision, reasons = perms.evaluate(action, target)
-        if (
-            decision is Decision.IMPLICIT_DENY
-            and action.startswith("kms:")
-            and key_policy_allows(ctx, role, action, target)
-        ):
+        key = key_in_input(ctx, target) if action.startswith("kms:") else None
+        grants = _key_policy_grants(ctx, role, action, key) if key is not None else []
+        if decision is Decision.IMPLICIT_DENY and "role" in grants:
+            continue  # the key policy grants it to the role itself
+        if key is not None and decision is not Decision.DENY and "account" not in grants:
+            if "role" in grants:
+                continue
+            if "unknown" in grants:
+                unknown.append(f"{action}: the key policy of {key.logical_id} cannot be read")
+                continue
+            blocked.append(
+                f"{action} on {key.logical_id}: its key policy allows it neither to the "
+                f"account (so no IAM policy can grant it) nor to {role.logical_id}"
+            )
             continue
         if decision in (Decision.DENY, Decision.IMPLICIT_DENY):
             actions = by_target.setdefault(target, [])
@@ -316,7 +371,7 @@ def _missing(
         ", ".join(actions) + ("" if target == "*" else f" on {_short(target)}")
         for target, actions in by_target.items()
     ]
-    return missing, unknown
+    return missing + blocked, unknown
 
 
 def _short(target: str) -> str:

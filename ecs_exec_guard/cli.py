@@ -17,7 +17,10 @@ from urllib.parse import quote
 
 from . import __version__
 from .analysis import RULES_BY_ID, Finding, Report, Severity, analyze, managed_policies
-from .analysis.loader import LoadError, load_paths
+from .analysis.acknowledgments import Acknowledgment, AcknowledgmentError, from_assembly
+from .analysis.analyzer import TemplateInput
+from .analysis.findings import Suppressed
+from .analysis.loader import LoadError, assembly_acknowledgments, load_paths
 from .analysis.rules_doc import render_markdown
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -75,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             return _rules(args.markdown)
         return _check(args)
-    except LoadError as exc:
+    except (LoadError, AcknowledgmentError) as exc:
         print(f"ecs-exec-guard: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into `head`
@@ -100,7 +103,10 @@ def _rules(markdown: bool) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     inputs = load_paths(args.paths)
-    report = analyze(inputs, require_exec=args.require_exec)
+    acks, stack_paths = cdk_acknowledgments(args.paths, inputs)
+    report = analyze(
+        inputs, require_exec=args.require_exec, acknowledgments=acks, stack_paths=stack_paths
+    )
     sources = {name: path for name, _, path in inputs}
     if args.format == "json":
         print(json.dumps(to_json(report), indent=2))
@@ -113,12 +119,34 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
+def cdk_acknowledgments(
+    paths: list[str], inputs: list[TemplateInput]
+) -> tuple[list[Acknowledgment], dict[str, str]]:
+    """The CDK acknowledgments of the cloud assemblies among ``paths`` (as EcsExecChecks
+    honours them), and each of their stack templates' construct path."""
+    acks: list[Acknowledgment] = []
+    stack_files: dict[str, str] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir() and (path / "manifest.json").is_file():
+            entries, stacks = assembly_acknowledgments(path)
+            acks.extend(from_assembly(entries, RULES_BY_ID))
+            stack_files.update(stacks)
+    stack_paths = {
+        name: stack_files[str(Path(source).resolve())]
+        for name, _, source in inputs
+        if source is not None and str(Path(source).resolve()) in stack_files
+    }
+    return acks, stack_paths
+
+
 # -- formats --------------------------------------------------------------------------------
 
 
 def to_json(report: Report) -> dict[str, Any]:
     return {
         "findings": [f.to_json() for f in report.findings],
+        "suppressed": [s.to_json() for s in report.suppressed],
         "summary": report.summary(),
     }
 
@@ -134,12 +162,19 @@ def to_text(report: Report) -> str:
         lines.append(f"{template}")
         for logical_id, findings in by_resource.items():
             _resource_lines(lines, logical_id, findings)
+    if report.suppressed:
+        lines.append("acknowledged (suppressed):")
+        for sup in report.suppressed:
+            f = sup.finding
+            path = f"  [{f.construct_path}]" if f.construct_path else ""
+            lines.append(f"  {f.rule_id} on {f.template}: {f.logical_id}{path}: {sup.reason}")
     s = report.summary()
     if lines:
         lines.append("")
     lines.append(
         f"{s['errors']} error(s), {s['warnings']} warning(s) in {s['templates']} template(s); "
         f"{s['exec_launches_checked']} exec-enabled launch(es) checked."
+        + (f" {s['suppressed']} acknowledged finding(s) suppressed." if s["suppressed"] else "")
     )
     return "\n".join(lines) + "\n"
 
@@ -206,35 +241,11 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
         for r in RULES_BY_ID.values()
     ]
     cache: dict[str, list[str]] = {}
-    results = []
-    for f in report.findings:
-        source = sources.get(f.template)
-        location: dict[str, Any] = {
-            "logicalLocations": [
-                {
-                    "name": f.logical_id,
-                    "fullyQualifiedName": f.construct_path or f"{f.template}/{f.logical_id}",
-                    "kind": "resource",
-                }
-            ]
-        }
-        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(source or f.template)}}
-        line = _line_of(source, f.logical_id, cache)
-        if line is not None:
-            physical["region"] = {"startLine": line}
-        location["physicalLocation"] = physical
-        results.append(
-            {
-                "ruleId": f.rule_id,
-                "ruleIndex": rule_ids.index(f.rule_id),
-                "level": "error" if f.severity is Severity.ERROR else "warning",
-                "message": {"text": f"{f.message} Fix: {f.fix}"},
-                "locations": [location],
-                "partialFingerprints": {
-                    "ecsExecGuard/v1": f"{f.rule_id}:{f.template}:{f.logical_id}"
-                },
-            }
-        )
+    results = [_sarif_result(f, sources, cache, rule_ids) for f in report.findings]
+    for sup in report.suppressed:
+        result = _sarif_result(sup.finding, sources, cache, rule_ids)
+        result["suppressions"] = [_sarif_suppression(sup)]
+        results.append(result)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -251,6 +262,44 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
                 "results": results,
             }
         ],
+    }
+
+
+def _sarif_result(
+    f: Finding, sources: dict[str, str | None], cache: dict[str, list[str]], rule_ids: list[str]
+) -> dict[str, Any]:
+    source = sources.get(f.template)
+    location: dict[str, Any] = {
+        "logicalLocations": [
+            {
+                "name": f.logical_id,
+                "fullyQualifiedName": f.construct_path or f"{f.template}/{f.logical_id}",
+                "kind": "resource",
+            }
+        ]
+    }
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(source or f.template)}}
+    line = _line_of(source, f.logical_id, cache)
+    if line is not None:
+        physical["region"] = {"startLine": line}
+    location["physicalLocation"] = physical
+    return {
+        "ruleId": f.rule_id,
+        "ruleIndex": rule_ids.index(f.rule_id),
+        "level": "error" if f.severity is Severity.ERROR else "warning",
+        "message": {"text": f"{f.message} Fix: {f.fix}"},
+        "locations": [location],
+        "partialFingerprints": {"ecsExecGuard/v1": f"{f.rule_id}:{f.template}:{f.logical_id}"},
+    }
+
+
+def _sarif_suppression(sup: Suppressed) -> dict[str, Any]:
+    """SARIF 2.1.0 suppression: ``inSource`` for template metadata, ``external`` for CDK."""
+    return {
+        "kind": "inSource" if sup.source == "metadata" else "external",
+        "status": "accepted",
+        "justification": sup.reason,
+        "properties": {"acknowledgedAt": sup.at},
     }
 
 

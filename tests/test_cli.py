@@ -31,7 +31,9 @@ FINDING_KEYS = {
     "message",
     "fix",
 }
-SUMMARY_KEYS = {"templates", "exec_launches_checked", "errors", "warnings", "by_rule"}
+SUMMARY_KEYS = {
+    "templates", "exec_launches_checked", "errors", "warnings", "suppressed", "by_rule"
+}
 SSM_ACTIONS = [
     "ssmmessages:CreateControlChannel",
     "ssmmessages:CreateDataChannel",
@@ -256,7 +258,8 @@ def test_json_is_exactly_one_object(broken: Path, capsys: pytest.CaptureFixture[
     assert code == 1 and err == ""
     doc = json.loads(out)  # raises if stdout holds anything besides one JSON document
     assert isinstance(doc, dict)
-    assert set(doc) == {"findings", "summary"}
+    assert set(doc) == {"findings", "suppressed", "summary"}
+    assert doc["suppressed"] == []
     assert doc["findings"]
     for finding in doc["findings"]:
         assert set(finding) == FINDING_KEYS
@@ -271,6 +274,7 @@ def test_json_is_exactly_one_object(broken: Path, capsys: pytest.CaptureFixture[
         "exec_launches_checked": 1,
         "errors": 2,
         "warnings": 1,
+        "suppressed": 0,
         "by_rule": {"EcsExec-CTR1": 1, "EcsExec-CTR2": 1, "EcsExec-NET2": 1},
     }
 
@@ -280,11 +284,13 @@ def test_json_with_no_findings(clean: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 0
     assert json.loads(out) == {
         "findings": [],
+        "suppressed": [],
         "summary": {
             "templates": 1,
             "exec_launches_checked": 1,
             "errors": 0,
             "warnings": 0,
+            "suppressed": 0,
             "by_rule": {},
         },
     }

@@ -24,6 +24,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from ecs_exec_guard.analysis import RULES_BY_ID, Severity, analyze
 from ecs_exec_guard.analysis.loader import load_paths
+from ecs_exec_guard.cli import main
 from ecs_exec_guard.policies.pack import EcsExecChecks, acknowledgment_id
 
 pytestmark = pytest.mark.slow
@@ -727,6 +728,54 @@ def test_pack_reports_exactly_the_analyzer_findings(
     assert all(path for _, _, path, _ in found)  # every finding has a construct path
     assert s.pack.last_report is not None
     assert len(s.pack.last_report.findings) == len(found)
+
+
+# -- the CLI honours the same acknowledgments (issue 10.11) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("app", "argv", "rules"),
+    [
+        ("acknowledged", ["--require-exec"], None),
+        ("siblings", [], {"EcsExec-CTR1"}),
+        ("staged", [], {"EcsExec-CTR1"}),
+    ],
+)
+def test_cli_on_the_cloud_assembly_agrees_with_the_pack(
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+    app: str,
+    argv: list[str],
+    rules: set[str] | None,
+) -> None:
+    """``check cdk.out`` reports what the pack reports, and lists as suppressed (with the
+    reason and where it was acknowledged) what CDK suppressed for the pack."""
+    s: Synth = request.getfixturevalue(app)
+    pack = s.plugin()
+    main(["check", str(s.outdir), "--format", "json", "--fail-on", "none", *argv])
+    doc = json.loads(capsys.readouterr().out)
+
+    def wanted(rule: str) -> bool:
+        return rules is None or rule in rules
+
+    assert sorted(
+        (f["rule_id"], f["construct_path"]) for f in doc["findings"] if wanted(f["rule_id"])
+    ) == sorted(
+        (v["ruleName"], c["constructPath"])
+        for v in pack.get("violations") or []
+        for c in v["violatingConstructs"]
+    )
+    assert sorted(
+        (f["rule_id"], f["construct_path"], f["acknowledgment"]["reason"],
+         f["acknowledgment"]["at"], f["acknowledgment"]["source"])
+        for f in doc["suppressed"]
+        if wanted(f["rule_id"])
+    ) == sorted(
+        (v["ruleName"], c["constructPath"], v["reason"], v["acknowledgedAt"], "cdk")
+        for v in pack.get("suppressedViolations") or []
+        for c in v["violatingConstructs"]
+    )
+    assert doc["summary"]["suppressed"] == len(doc["suppressed"])
 
 
 # -- next to cdk-nag's AwsSolutionsChecks ----------------------------------------------------

@@ -10,10 +10,11 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .acknowledgments import Acknowledgment, from_templates, split
 from .findings import Finding, Report
 from .model import Model, Resource
 from .network import container_hosts
-from .rules import ALL_RULES, Context, Options
+from .rules import ALL_RULES, RULES_BY_ID, Context, Options
 
 TemplateInput = tuple[str, Mapping[str, Any], str | None]
 
@@ -35,15 +36,23 @@ def analyze(
     *,
     require_exec: bool = False,
     rules: Iterable[str] | None = None,
+    acknowledgments: Iterable[Acknowledgment] = (),
+    stack_paths: Mapping[str, str] | None = None,
 ) -> Report:
     """Check the templates of one app (cross-template references resolve) for ECS Exec.
 
     ``templates`` maps a template name (e.g. ``MyStack.template.json``) to its parsed body, or
     is an iterable of ``(name, body, path)``. ``rules`` limits the check to those rule IDs.
     Never raises on odd templates: what cannot be resolved becomes a cannot-verify warning.
+
+    Acknowledgments in resource metadata (``ecs-exec-guard: {acknowledge: [...]}``) and the
+    given ``acknowledgments`` (CDK's, from a cloud assembly; ``stack_paths`` gives each
+    template's stack construct path) move findings to ``Report.suppressed``. An invalid
+    acknowledgment in the metadata raises :class:`AcknowledgmentError` (a usage error).
     """
     inputs = _normalise(templates)
     model = Model(inputs)
+    acks = [*from_templates(model, RULES_BY_ID), *acknowledgments]
     ctx = Context(model, Options(require_exec=require_exec))
     wanted = set(rules) if rules is not None else None
     seen: set[tuple[str, str, str, str]] = set()
@@ -61,10 +70,12 @@ def analyze(
         dataclasses.replace(f, launches=tuple(related.get((f.template, f.logical_id), ())))
         for f in findings
     ]
+    findings, suppressed = split(findings, acks, stack_paths)
     return Report(
         findings=findings,
         templates=[name for name, _, _ in inputs],
         launches_checked=len(ctx.exec_launches),
+        suppressed=suppressed,
     )
 
 

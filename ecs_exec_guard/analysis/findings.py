@@ -49,6 +49,24 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding that an acknowledgment suppresses, with the acknowledgment's reason."""
+
+    finding: Finding
+    reason: str
+    #: ``"metadata"`` (template resource metadata) or ``"cdk"`` (the cloud assembly).
+    source: str
+    #: Where the acknowledgment is: a construct path, or ``template/logical-id``.
+    at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.finding.to_json(),
+            "acknowledgment": {"reason": self.reason, "source": self.source, "at": self.at},
+        }
+
+
 @dataclass
 class Report:
     """The analyzer's answer: findings in a stable order, plus what was looked at."""
@@ -56,6 +74,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     templates: list[str] = field(default_factory=list)
     launches_checked: int = 0
+    #: Findings acknowledged (template metadata or CDK acknowledgments), not in ``findings``.
+    suppressed: list[Suppressed] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -72,5 +92,6 @@ class Report:
             "exec_launches_checked": self.launches_checked,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "suppressed": len(self.suppressed),
             "by_rule": dict(sorted(by_rule.items())),
         }

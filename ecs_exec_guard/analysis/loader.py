@@ -312,3 +312,88 @@ def load_paths(paths: list[str]) -> list[TemplateInput]:
         names[name] = count + 1
         unique.append((name if count == 0 else f"{name}#{count + 1}", body, source))
     return unique
+
+
+ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
+
+
+def assembly_acknowledgments(
+    directory: Path, depth: int = 0
+) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """CDK acknowledgments recorded in a cloud assembly, and the stacks' construct paths.
+
+    ``Validations.of(c).acknowledge(Acknowledgment(id, reason))`` writes
+    ``{"type": "aws:cdk:acknowledged-rules", "data": {id: reason}}`` under the construct's path
+    in the stack's metadata (``*.metadata.json``). Returns ``(construct path, id, reason)``
+    entries (all packs' IDs) and, per stack template file (resolved path), the stack's
+    construct path (its ``displayName``).
+
+    CDK writes no metadata for acknowledgments on a Stage or the App itself; those are read
+    from the ``validation-report.json`` that the last synthesis wrote (``acknowledgedAt`` of
+    its suppressed violations) when the pack ran then, and are invisible otherwise.
+    """
+    artifacts = _manifest_artifacts(directory)
+    entries: list[tuple[str, str, str]] = []
+    if depth == 0:
+        entries.extend(_reported_acknowledgments(directory / "validation-report.json"))
+    stacks: dict[str, str] = {}
+    for artifact_id, artifact in artifacts.items():
+        if not isinstance(artifact, dict):
+            continue
+        props = artifact.get("properties")
+        props = props if isinstance(props, dict) else {}
+        kind = artifact.get("type")
+        if kind == "cdk:cloud-assembly" and isinstance(props.get("directoryName"), str):
+            if depth > 16:
+                raise LoadError(f"{directory}: nested assemblies are too deep")
+            more, more_stacks = assembly_acknowledgments(
+                directory / props["directoryName"], depth + 1
+            )
+            entries.extend(more)
+            stacks.update(more_stacks)
+            continue
+        if kind != "aws:cloudformation:stack":
+            continue
+        if isinstance(props.get("templateFile"), str):
+            name = artifact.get("displayName")
+            stack_path = name if isinstance(name, str) else str(artifact_id)
+            stacks[str((directory / props["templateFile"]).resolve())] = stack_path
+        for path, items in _artifact_metadata(directory, artifact).items():
+            for entry in items if isinstance(items, list) else ():
+                if not isinstance(entry, dict) or entry.get("type") != ACKNOWLEDGED_RULES:
+                    continue
+                data = entry.get("data")
+                for ack_id, reason in (data.items() if isinstance(data, dict) else ()):
+                    if isinstance(path, str) and isinstance(ack_id, str):
+                        entries.append((path.lstrip("/"), ack_id, str(reason)))
+    return entries, stacks
+
+
+def _reported_acknowledgments(path: Path) -> list[tuple[str, str, str]]:
+    """(construct path, ID, reason) of the suppressed violations of a validation report."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    out: list[tuple[str, str, str]] = []
+    plugins = report.get("pluginReports") if isinstance(report, dict) else None
+    for plugin in plugins if isinstance(plugins, list) else ():
+        suppressed = plugin.get("suppressedViolations") if isinstance(plugin, dict) else None
+        for v in suppressed if isinstance(suppressed, list) else ():
+            if not isinstance(v, dict):
+                continue
+            at, ack_id, reason = v.get("acknowledgedAt"), v.get("acknowledgedId"), v.get("reason")
+            if isinstance(at, str) and isinstance(ack_id, str):
+                out.append((at.lstrip("/"), ack_id, str(reason)))
+    return out
+
+
+def _artifact_metadata(directory: Path, artifact: dict[str, Any]) -> dict[str, Any]:
+    metadata: Any = artifact.get("metadata")
+    extra = artifact.get("additionalMetadataFile")
+    if isinstance(extra, str):
+        try:
+            metadata = json.loads((directory / extra).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            metadata = None  # as _logical_id_entries: an unreadable file adds nothing
+    return metadata if isinstance(metadata, dict) else {}

@@ -366,7 +366,9 @@ def test_endpoint_for_another_service_does_not_count() -> None:
 def logging(app: Template, **log_configuration: Any) -> None:
     app.add("ExecLogs", "AWS::Logs::LogGroup")
     app.add("ExecBucket", "AWS::S3::Bucket")
-    app.add("ExecKey", "AWS::KMS::Key", KeyPolicy={"Version": "2012-10-17", "Statement": []})
+    app.add("ExecKey", "AWS::KMS::Key", KeyPolicy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+         "Action": "kms:*", "Resource": "*"}]})  # IAM policies may grant it (IAM3)
     cfg: dict[str, Any] = {"Logging": "OVERRIDE", "LogConfiguration": log_configuration}
     if log_configuration.pop("kms", False):
         cfg["KmsKeyId"] = att("ExecKey", "Arn")

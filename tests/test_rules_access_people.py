@@ -87,9 +87,12 @@ def test_roles_only_services_assume_are_not_checked(principal: Any) -> None:
 
 def test_copilot_style_cloudformation_execution_role_is_not_reported() -> None:
     """Copilot's environment stack gives CloudFormation a role with broad inline permissions
-    (an Allow of NotAction on '*'): no person can assume it, so no ACC finding."""
+    (an Allow of NotAction on '*'); CloudFormation and Lambda assume it (the trust policy of
+    CloudformationExecutionRole in aws/copilot-cli's environment testdata): no person can, so
+    no ACC finding."""
     app = exec_app()
-    app.role("CloudformationExecutionRole", service="cloudformation.amazonaws.com",
+    app.role("CloudformationExecutionRole",
+             principal={"Service": ["cloudformation.amazonaws.com", "lambda.amazonaws.com"]},
              Policies=[{"PolicyName": "executeCfn", "PolicyDocument": document(
                  {"Effect": "Allow", "NotAction": ["organizations:*", "account:*"],
                   "Resource": "*"})}])

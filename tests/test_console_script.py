@@ -40,7 +40,7 @@ def test_console_script_matches_python_m(tmp_path: Path) -> None:
     by_module = subprocess.run(
         [sys.executable, "-m", "ecs_exec_guard", *args], capture_output=True, text=True, check=False
     )
-    assert by_script.returncode == by_module.returncode == 1  # IAM1 is an error (Fargate: no task role)
+    assert by_script.returncode == by_module.returncode == 1  # IAM1: Fargate, no task role
     assert json.loads(by_script.stdout) == json.loads(by_module.stdout)
     bad = subprocess.run([script, "check", str(tmp_path / "missing.json")],
                          capture_output=True, text=True, check=False)

@@ -733,6 +733,47 @@ def test_pack_reports_exactly_the_analyzer_findings(
 # -- the CLI honours the same acknowledgments (issue 10.11) --------------------------------
 
 
+def build_metadata_acknowledged(app: cdk.App) -> EcsExecChecks:
+    """Two read-only task definitions (CTR1); Web's is acknowledged in its resource metadata,
+    the way plain CloudFormation templates do (``ecs-exec-guard: {acknowledge: [...]}``)."""
+    pack = EcsExecChecks(app, only=["EcsExec-CTR1"])
+    cdk.Validations.of(app).add_plugins(pack)
+    stack = cdk.Stack(app, "MetaStack")
+    cluster = ecs.CfnCluster(stack, "Cluster")
+    role = iam.CfnRole(stack, "TaskRole", assume_role_policy_document=ASSUME_BY_TASKS)
+    for name in ("Web", "Worker"):
+        td = _cfn_task_def(stack, f"{name}TaskDef", role.attr_arn, readonly=True)
+        _cfn_service(stack, f"{name}Service", td, cluster.ref,
+                     subnets=["subnet-0123456789abcdef0"],
+                     security_groups=["sg-0123456789abcdef0"])
+        if name == "Web":
+            td.add_metadata("ecs-exec-guard", {"acknowledge": [
+                {"id": "EcsExec-CTR1", "reason": "web never needs exec"}]})
+    return pack
+
+
+@pytest.fixture(scope="module")
+def metadata_acknowledged(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return synth(tmp_path_factory.mktemp("metadata"), build_metadata_acknowledged,
+                 fail_on_errors=False)
+
+
+def test_pack_honours_metadata_acknowledgments_like_the_cli(
+    metadata_acknowledged: Synth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = metadata_acknowledged
+    assert s.entries() == [("EcsExec-CTR1", "error", "MetaStack/WorkerTaskDef")]
+    assert s.pack.last_report is not None
+    assert [(x.finding.logical_id, x.reason) for x in s.pack.last_report.suppressed] == [
+        ("WebTaskDef", "web never needs exec")]
+    main(["check", str(s.outdir), "--format", "json", "--fail-on", "none"])
+    doc = json.loads(capsys.readouterr().out)
+    assert [(f["rule_id"], f["construct_path"]) for f in doc["findings"]
+            if f["rule_id"] == "EcsExec-CTR1"] == [("EcsExec-CTR1", "MetaStack/WorkerTaskDef")]
+    assert [(f["construct_path"], f["acknowledgment"]["source"]) for f in doc["suppressed"]] == [
+        ("MetaStack/WebTaskDef", "metadata")]
+
+
 @pytest.mark.parametrize(
     ("app", "argv", "rules"),
     [

@@ -17,6 +17,7 @@ from .intrinsics import (
     Ref,
     Resolver,
     Unknown,
+    has_token,
     parse_token,
 )
 
@@ -152,24 +153,38 @@ class Model:
         for tpl in self.templates.values():
             for res in tpl.resources.values():
                 self.by_type[res.type].append(res)
-        self._exports: dict[str, tuple[Template, Any]] = {}
-        for tpl in self.templates.values():
-            outputs = tpl.body.get("Outputs")
-            if not isinstance(outputs, dict):
-                continue
-            for output in outputs.values():
-                if not isinstance(output, dict):
-                    continue
-                export = output.get("Export")
-                export_name = (
-                    tpl.resolver.resolve(export.get("Name")) if isinstance(export, dict) else None
-                )
-                if isinstance(export_name, str) and "${AWS::" not in export_name:
-                    # A name with a pseudo parameter is only known at deploy time.
-                    self._exports[export_name] = (tpl, output.get("Value"))
         self._imports: dict[Any, Any] = {}
         self._cache: dict[Any, Any] = {}
+        # Nested stacks are linked before anything is resolved: resolving a nested template's
+        # parameter asks for its parent. Exports are indexed on first use, once the model is
+        # whole (an export name may use a parameter, a mapping or another import).
         self.parent_of: dict[str, Resource] = self._link_nested_stacks()
+        self._exports: dict[str, tuple[Template, Any]] | None = None
+
+    @property
+    def exports(self) -> dict[str, tuple[Template, Any]]:
+        """Export name -> (template, value expression), for the names known before deploy."""
+        if self._exports is None:
+            self._exports = {}  # an export name that imports (itself) finds nothing
+            found: dict[str, tuple[Template, Any]] = {}
+            for tpl in self.templates.values():
+                outputs = tpl.body.get("Outputs")
+                if not isinstance(outputs, dict):
+                    continue
+                for output in outputs.values():
+                    if not isinstance(output, dict):
+                        continue
+                    export = output.get("Export")
+                    name = (
+                        tpl.resolver.resolve(export.get("Name"))
+                        if isinstance(export, dict)
+                        else None
+                    )
+                    if isinstance(name, str) and "${AWS::" not in name and not has_token(name):
+                        # A name with a pseudo parameter is only known at deploy time.
+                        found.setdefault(name, (tpl, output.get("Value")))
+            self._exports = found
+        return self._exports
 
     def _link_nested_stacks(self) -> dict[str, Resource]:
         """Nested template name -> its ``AWS::CloudFormation::Stack`` resource in the parent.
@@ -246,7 +261,7 @@ class Model:
         if name in self._imports:
             return self._imports[name]
         self._imports[name] = Unknown(f"Fn::ImportValue {name} refers to itself")
-        found = self._exports.get(name)
+        found = self.exports.get(name)
         if found is None:
             value: Any = Unknown(f"Fn::ImportValue {name}: no template of the input exports it")
         else:

@@ -100,11 +100,6 @@ def _launches_by_resource(ctx: Context) -> dict[tuple[str, str], list[str]]:
         add(launch.resource, label)
         add(facts.task_definition, label)
         add(facts.cluster, label)
-        if facts.task_definition is not None:
-            role = ctx.iam.principal(
-                facts.task_definition.props.get("TaskRoleArn"), "AWS::IAM::Role"
-            )
-            add(role, label)
         net = ctx.network(launch)
         if net is not None:
             for ep, _ in net.endpoint_problems:
@@ -112,4 +107,7 @@ def _launches_by_resource(ctx: Context) -> dict[tuple[str, str], list[str]]:
         if facts.capacity.kind == "EC2":
             for host in container_hosts(ctx.model, facts.capacity, facts.cluster):
                 add(host.ami_source or host.resource, label)
+    for use in ctx.task_role_uses():
+        for launch in use.launches:
+            add(use.role, _label(launch.resource))
     return out

@@ -17,12 +17,13 @@ from .intrinsics import (
     Ref,
     Unknown,
     describe,
+    has_token,
     is_unknown,
     parse_token,
     tokens_in,
     unknown_reason,
 )
-from .model import Model, Resource, as_list, get_ci, truthy
+from .model import Model, Resource, Template, as_list, get_ci, truthy
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 _MAX_DEPTH = 64
@@ -30,6 +31,12 @@ _MAX_DEPTH = 64
 _RUN_TASK = re.compile(
     r"^arn:(?:\$\{AWS::Partition\}|[^:]*):states:::ecs:runTask(\.sync|\.waitForTaskToken)?$"
 )
+TASK_DEFINITION = "AWS::ECS::TaskDefinition"
+# A task definition family: up to 255 letters, digits, hyphens and underscores; RunTask also
+# takes ``family:revision`` and the ARN ``arn:<partition>:ecs:<region>:<account>:task-definition/
+# family:revision`` (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+_FAMILY = re.compile(r"([A-Za-z0-9_-]{1,255})(?::\d+)?")
+_FAMILY_IN_ARN = re.compile(r"^arn:.*:task-definition/([A-Za-z0-9_-]{1,255})(?::\d+)?$")
 
 
 @dataclass
@@ -45,6 +52,9 @@ class Launch:
     platform_version: Any
     awsvpc: Any  # the AwsvpcConfiguration (resolved dict), or None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``Overrides.TaskRoleArn`` (``taskRoleArn`` in an EventBridge/Scheduler input): the role
+    #: the tasks, and so the exec agent, use instead of the task definition's. None: no override.
+    task_role_override: Any = None
 
     @property
     def label(self) -> str:
@@ -85,21 +95,21 @@ def find_launches(model: Model) -> list[Launch]:
             if not isinstance(params, dict):
                 continue
             tid = get_ci(target, "Id")
-            launches.append(
-                _from_ecs_parameters(
-                    "events-rule", rule, f"rule target {tid if isinstance(tid, str) else i}",
-                    params, get_ci(target, "Arn"),
-                )
+            launch = _from_ecs_parameters(
+                "events-rule", rule, f"rule target {tid if isinstance(tid, str) else i}",
+                params, get_ci(target, "Arn"),
             )
+            launch.task_role_override = _input_task_role(get_ci(target, "Input"), rule)
+            launches.append(launch)
     for sched in model.resources("AWS::Scheduler::Schedule"):
         target = sched.props.get("Target")
         params = get_ci(target, "EcsParameters")
         if isinstance(params, dict):
-            launches.append(
-                _from_ecs_parameters(
-                    "schedule", sched, "schedule target", params, get_ci(target, "Arn")
-                )
+            launch = _from_ecs_parameters(
+                "schedule", sched, "schedule target", params, get_ci(target, "Arn")
             )
+            launch.task_role_override = _input_task_role(get_ci(target, "Input"), sched)
+            launches.append(launch)
     for sm in model.resources("AWS::StepFunctions::StateMachine"):
         launches.extend(_state_machine_launches(model, sm))
     return launches
@@ -128,6 +138,21 @@ def _from_ecs_parameters(
         platform_version=get_ci(params, "PlatformVersion"),
         awsvpc=net,
     )
+
+
+def _input_task_role(text: Any, res: Resource) -> Any:
+    """``taskRoleArn`` of an EventBridge / Scheduler target's Input, which for an ECS target is
+    the RunTask ``overrides`` (``{"containerOverrides": [...], "taskRoleArn": "..."}``)."""
+    if is_unknown(text):
+        # Unresolvable Input: an override only if the target mentions one.
+        return text if _mentions(res.raw.get("Properties"), "taskRoleArn") else None
+    if not isinstance(text, str) or "taskrolearn" not in text.lower():
+        return None
+    try:
+        overrides = json.loads(text)
+    except (ValueError, RecursionError):
+        return Unknown("the target's Input (the task overrides) is not valid JSON")
+    return _detokenize(get_ci(overrides, "taskRoleArn"))
 
 
 def _detokenize(value: Any, depth: int = 0) -> Any:
@@ -221,9 +246,19 @@ def _state_machine_launches(model: Model, sm: Resource) -> list[Launch]:
             platform_version=_dyn(params, "PlatformVersion"),
             awsvpc=_awsvpc(_dyn(params, "NetworkConfiguration")),
             extra={"dynamic": dynamic},
+            task_role_override=_sfn_task_role(params.get("Overrides")),
         )
         launches.append(launch)
     return launches
+
+
+def _sfn_task_role(overrides: Any) -> Any:
+    """``Overrides.TaskRoleArn`` of a runTask state (``TaskRoleArn.$``: chosen at run time)."""
+    if not isinstance(overrides, dict):
+        return None
+    if "TaskRoleArn.$" in overrides:
+        return Unknown("Overrides.TaskRoleArn is chosen at run time (TaskRoleArn.$)")
+    return overrides.get("TaskRoleArn")
 
 
 def _dyn(params: dict[str, Any], key: str) -> Any:
@@ -254,16 +289,45 @@ def _walk_states(definition: Any, depth: int = 0) -> list[tuple[str, dict[str, A
 
 
 def task_definition(model: Model, launch: Launch) -> Resource | None:
-    td = model.deref(launch.task_definition, "AWS::ECS::TaskDefinition")
-    if td is not None:
+    return find_task_definition(model, launch.resource.template, launch.task_definition)
+
+
+def task_definition_family(value: str) -> str | None:
+    """The family a RunTask ``taskDefinition`` string names: ``family``, ``family:revision``
+    or ``arn:...:task-definition/family[:revision]``; None for anything else."""
+    m = _FAMILY_IN_ARN.match(value) if value.startswith("arn:") else _FAMILY.fullmatch(value)
+    return m.group(1) if m else None
+
+
+def find_task_definition(model: Model, template: Template | None, value: Any) -> Resource | None:
+    """The task definition of the input that a launch's resolved ``value`` names.
+
+    ``value`` may be a reference (``Ref``/``Fn::GetAtt``, or a string with a token such as an
+    ARN built with ``Fn::Join``), a family, ``family:revision``, or a task definition ARN
+    ``...:task-definition/family[:revision]`` (Step Functions, EventBridge, Scheduler and Pipes
+    targets name it so; CDK's ``EcsRunTask`` writes the family). A family is matched against
+    the task definitions' ``Family``, those of ``template`` (where the launch is) first; when
+    several templates define it and none is ``template``, the answer is None (ambiguous).
+    """
+    td = model.deref(value, TASK_DEFINITION)
+    if td is not None or not isinstance(value, str):
         return td
-    # A state machine may name the task definition inside an ARN string with a token.
-    if isinstance(launch.task_definition, str):
-        for tok in tokens_in(launch.task_definition):
-            found = model.deref(tok, "AWS::ECS::TaskDefinition")
-            if found is not None:
-                return found
-    return None
+    for tok in tokens_in(value):
+        found = model.deref(tok, TASK_DEFINITION)
+        if found is not None:
+            return found
+    if has_token(value):
+        return None
+    family = task_definition_family(value)
+    if family is None:
+        return None
+    matches = [
+        res for res in model.resources(TASK_DEFINITION) if res.props.get("Family") == family
+    ]
+    local = [res for res in matches if template is not None and res.template is template]
+    if local:
+        return local[0]
+    return matches[0] if len(matches) == 1 else None
 
 
 def cluster(model: Model, launch: Launch) -> Resource | None:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from ..findings import Finding, Severity
 from ..iam import IamIndex
+from ..intrinsics import describe
 from ..launches import (
     Capacity,
     Launch,
@@ -35,6 +36,35 @@ class LaunchFacts:
 
 
 @dataclass
+class TaskRoleUse:
+    """A task definition as exec launches run it, with the task role its tasks get.
+
+    The role is the launch's ``Overrides.TaskRoleArn`` when it sets one, else the task
+    definition's ``TaskRoleArn``; launches that agree share one use.
+    """
+
+    task_definition: Resource
+    raw: Any  # the role as resolved (None: no task role)
+    role: Resource | None  # the role when it is in the input
+    launches: list[Launch]
+    overridden: bool
+
+    @property
+    def subject(self) -> str:
+        """How messages name what runs with this role."""
+        td = self.task_definition.logical_id
+        if not self.overridden:
+            return td
+        labels = ", ".join(lc.label for lc in self.launches)
+        return f"{td} as launched by {labels} (Overrides.TaskRoleArn)"
+
+    @property
+    def reported_on(self) -> Resource:
+        """The task definition, or the launch that overrides the role (where the fix goes)."""
+        return self.launches[0].resource if self.overridden else self.task_definition
+
+
+@dataclass
 class Options:
     require_exec: bool = False
 
@@ -53,6 +83,7 @@ class Context:
         self._iam: IamIndex | None = None
         self._net: NetworkIndex | None = None
         self._exec_tds: dict[Resource, list[Launch]] | None = None
+        self._role_uses: list[TaskRoleUse] | None = None
 
     @property
     def iam(self) -> IamIndex:
@@ -101,6 +132,25 @@ class Context:
                     out.setdefault(td, []).append(launch)
             self._exec_tds = out
         return self._exec_tds
+
+    def task_role_uses(self) -> list[TaskRoleUse]:
+        """Every (task definition, task role) pair exec launches run, in first-use order."""
+        if self._role_uses is None:
+            uses: dict[tuple[Resource, bool, str], TaskRoleUse] = {}
+            for td, launches in self.exec_task_definitions().items():
+                for launch in launches:
+                    overridden = launch.task_role_override is not None
+                    raw = (
+                        launch.task_role_override if overridden else td.props.get("TaskRoleArn")
+                    )
+                    key = (td, overridden, describe(raw))
+                    if key in uses:
+                        uses[key].launches.append(launch)
+                    else:
+                        role = None if raw is None else self.iam.principal(raw, "AWS::IAM::Role")
+                        uses[key] = TaskRoleUse(td, raw, role, [launch], overridden)
+            self._role_uses = list(uses.values())
+        return self._role_uses
 
 
 class Rule:

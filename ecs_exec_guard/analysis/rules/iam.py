@@ -28,11 +28,6 @@ from .cluster import exec_configuration
 LOG_STREAM_ACTIONS = ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents")
 
 
-def task_role(ctx: Context, td: Resource) -> tuple[Resource | None, Any]:
-    raw = td.props.get("TaskRoleArn")
-    return ctx.iam.principal(raw, "AWS::IAM::Role"), raw
-
-
 class IAM1(Rule):
     id = "EcsExec-IAM1"
     severity = Severity.ERROR
@@ -55,12 +50,13 @@ class IAM1(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for td, launches in ctx.exec_task_definitions().items():
-            if td.props.get("TaskRoleArn") is not None:
+        for use in ctx.task_role_uses():
+            if use.raw is not None:  # a task role, the task definition's or an override
                 continue
+            td = use.task_definition
             errors: list[str] = []
             unknown: list[str] = []
-            for launch in launches:
+            for launch in use.launches:
                 kind, why = _fallback(ctx, td, launch)
                 (errors if kind == "error" else unknown if kind == "unknown" else []).append(why)
             if errors:
@@ -150,8 +146,8 @@ class IAM2(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         seen: set[Resource] = set()
-        for td in ctx.exec_task_definitions():
-            role, _ = task_role(ctx, td)
+        for use in ctx.task_role_uses():
+            role = use.role
             if role is None or role in seen:
                 continue
             seen.add(role)
@@ -167,7 +163,7 @@ class IAM2(Rule):
                 detail = f" ({'; '.join(why)})" if why else ""
                 yield self.finding(
                     role,
-                    f"Task role {role.logical_id} of {td.logical_id} does not allow "
+                    f"Task role {role.logical_id} of {use.subject} does not allow "
                     f"{', '.join(missing)}{detail}.",
                 )
 
@@ -316,11 +312,11 @@ class IAM3(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         seen: set[tuple[Resource, Resource]] = set()
-        for td, launches in ctx.exec_task_definitions().items():
-            role, _ = task_role(ctx, td)
+        for use in ctx.task_role_uses():
+            role = use.role
             if role is None:
                 continue
-            for launch in launches:
+            for launch in use.launches:
                 cluster = ctx.facts(launch).cluster
                 if cluster is None or (role, cluster) in seen:
                     continue
@@ -411,8 +407,8 @@ class IAM4(Rule):
                     f"{launch.label}: {why}; its task role and containers cannot be checked.",
                     unverified=True,
                 )
-        for td, launches in ctx.exec_task_definitions().items():
-            role, raw = task_role(ctx, td)
+        for use in ctx.task_role_uses():
+            role, raw, launches = use.role, use.raw, use.launches
             if raw is None:
                 continue
             if role is None:
@@ -423,8 +419,8 @@ class IAM4(Rule):
                 )
                 shown = "" if is_unknown(raw) else f" {describe(raw)}"
                 yield self.finding(
-                    td,
-                    f"Task role{shown} of {td.logical_id} {where};"
+                    use.reported_on,
+                    f"Task role{shown} of {use.subject} {where};"
                     " its exec permissions cannot be checked.",
                     unverified=True,
                 )
@@ -442,7 +438,7 @@ class IAM4(Rule):
             if reasons:
                 unique = list(dict.fromkeys(reasons))
                 yield self.finding(
-                    td,
-                    f"Task role {role.logical_id} of {td.logical_id}: " + "; ".join(unique) + ".",
+                    use.reported_on,
+                    f"Task role {role.logical_id} of {use.subject}: " + "; ".join(unique) + ".",
                     unverified=True,
                 )

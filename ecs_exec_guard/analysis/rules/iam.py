@@ -28,6 +28,16 @@ from .cluster import exec_configuration
 LOG_STREAM_ACTIONS = ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents")
 
 
+def task_role(ctx: Context, td: Resource) -> tuple[Resource | None, Any]:
+    """The task definition's own role (``TaskRoleArn``), whatever launches override.
+
+    The rules check :meth:`Context.task_role_uses` (overrides included); this is what a fix
+    to the task definition changes.
+    """
+    raw = td.props.get("TaskRoleArn")
+    return ctx.iam.principal(raw, "AWS::IAM::Role"), raw
+
+
 class IAM1(Rule):
     id = "EcsExec-IAM1"
     severity = Severity.ERROR

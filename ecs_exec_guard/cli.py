@@ -21,6 +21,7 @@ from .analysis.acknowledgments import Acknowledgment, AcknowledgmentError, from_
 from .analysis.analyzer import TemplateInput
 from .analysis.findings import Suppressed
 from .analysis.loader import LoadError, assembly_acknowledgments, load_paths
+from .analysis.parameters import resolve_parameters
 from .analysis.rules_doc import render_markdown
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -60,6 +61,26 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument(
         "--require-exec", action="store_true", help="report services without exec (EcsExec-ENB1)"
+    )
+    check.add_argument(
+        "--parameters",
+        action="append",
+        default=[],
+        metavar="[TEMPLATE:]FILE",
+        help="parameter values from a file: the CloudFormation CLI's "
+        '[{"ParameterKey": .., "ParameterValue": ..}] or a template configuration '
+        '{"Parameters": {..}} (JSON or YAML); repeatable; TEMPLATE: limits it to one template',
+    )
+    check.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        dest="parameter",
+        metavar="[TEMPLATE:]KEY=VALUE",
+        help="a parameter value (repeatable; TEMPLATE: limits it to one template, named by its "
+        "path, file name or stack name; AWS::StackName may be given); parameters without a "
+        "value stay unknown",
     )
     check.add_argument(
         "--fail-on",
@@ -104,8 +125,14 @@ def _rules(markdown: bool) -> int:
 def _check(args: argparse.Namespace) -> int:
     inputs = load_paths(args.paths)
     acks, stack_paths = cdk_acknowledgments(args.paths, inputs)
+    common, per_template = resolve_parameters(args.parameters, args.parameter, inputs)
     report = analyze(
-        inputs, require_exec=args.require_exec, acknowledgments=acks, stack_paths=stack_paths
+        inputs,
+        require_exec=args.require_exec,
+        parameters=common,
+        template_parameters=per_template,
+        acknowledgments=acks,
+        stack_paths=stack_paths,
     )
     sources = {name: path for name, _, path in inputs}
     if args.format == "json":

@@ -36,6 +36,8 @@ def analyze(
     *,
     require_exec: bool = False,
     rules: Iterable[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    template_parameters: Mapping[str, Mapping[str, Any]] | None = None,
     acknowledgments: Iterable[Acknowledgment] = (),
     stack_paths: Mapping[str, str] | None = None,
 ) -> Report:
@@ -43,6 +45,9 @@ def analyze(
 
     ``templates`` maps a template name (e.g. ``MyStack.template.json``) to its parsed body, or
     is an iterable of ``(name, body, path)``. ``rules`` limits the check to those rule IDs.
+    ``parameters`` gives values to the parameters of every template that declares them
+    (``{"EnvName": "prod"}``), ``template_parameters`` to one template's (by template name);
+    ``AWS::StackName`` may be given too. A parameter without a value stays unknown.
     Never raises on odd templates: what cannot be resolved becomes a cannot-verify warning.
 
     Acknowledgments in resource metadata (``ecs-exec-guard: {acknowledge: [...]}``) and the
@@ -51,7 +56,7 @@ def analyze(
     acknowledgment in the metadata raises :class:`AcknowledgmentError` (a usage error).
     """
     inputs = _normalise(templates)
-    model = Model(inputs)
+    model = Model(inputs, parameters=parameters, template_parameters=template_parameters)
     acks = [*from_templates(model, RULES_BY_ID), *acknowledgments]
     ctx = Context(model, Options(require_exec=require_exec))
     wanted = set(rules) if rules is not None else None

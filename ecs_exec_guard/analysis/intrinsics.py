@@ -172,6 +172,7 @@ class TemplateView(Protocol):
     name: str
     body: dict[str, Any]
     parameters: dict[str, Any]
+    parameter_values: dict[str, Any]
 
     @property
     def resources(self) -> Mapping[str, Any]: ...
@@ -276,10 +277,16 @@ class Resolver:
         if fn == "Fn::Select":
             return self._select(arg, depth)
         if fn == "Fn::Split":
-            if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+            if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and arg[0]:
                 source = self.resolve(arg[1], depth)
-                if isinstance(source, str) and not has_token(source):
-                    return source.split(arg[0])
+                # A string with references splits too (an export of joined subnet IDs), as
+                # long as the delimiter is not part of a reference's token.
+                if isinstance(source, str) and not any(
+                    arg[0] in m.group(0) for m in _TOKEN_RE.finditer(source)
+                ):
+                    return [parse_token(piece) or piece for piece in source.split(arg[0])]
+                if is_unknown(source):
+                    return Unknown(unknown_reason(source))
             return Unknown("Fn::Split of an unresolvable string")
         if fn == "Fn::If":
             return self._if(arg, depth)
@@ -303,15 +310,32 @@ class Resolver:
         if arg == "AWS::NoValue":
             return NO_VALUE
         if arg in PSEUDO_PARAMETERS:
-            return "${" + arg + "}"
+            supplied = self.template.parameter_values.get(arg)
+            return supplied if isinstance(supplied, str) else "${" + arg + "}"
         if arg in self.template.resources:
             return Ref(self.template.name, arg)
         if arg in self.template.parameters:
             passed = self.model.nested_parameter(self.template, arg, depth)
             if passed is not None:
                 return passed
+            if arg in self.template.parameter_values:
+                return self._supplied(arg, self.template.parameter_values[arg])
             return Param(self.template.name, arg)
         return Unknown(f"Ref to {arg}, which is not in the template")
+
+    def _supplied(self, name: str, value: Any) -> Any:
+        """A supplied parameter value, typed as the parameter's declaration says."""
+        decl = self.template.parameters.get(name)
+        ptype = decl.get("Type") if isinstance(decl, dict) else None
+        ptype = ptype if isinstance(ptype, str) else "String"
+        if ptype.startswith("AWS::SSM::Parameter::Value"):
+            # The value names an SSM parameter, whose own value is read at deploy time.
+            return Param(self.template.name, name)
+        if (ptype.startswith("List<") or ptype == "CommaDelimitedList") and isinstance(
+            value, str
+        ):
+            return [item.strip() for item in value.split(",")]
+        return value
 
     def _getatt(self, arg: Any, depth: int) -> Any:
         if isinstance(arg, str) and "." in arg:
@@ -364,7 +388,7 @@ class Resolver:
             if name in variables:
                 value: Any = variables[name]
             elif name in PSEUDO_PARAMETERS:
-                return "${" + name + "}"
+                value = self._ref(name, depth)
             elif "." in name:
                 value = self._getatt(name, depth)
             else:

@@ -22,6 +22,10 @@ from .intrinsics import (
 )
 
 CDK_PATH_KEY = "aws:cdk:path"
+#: The one pseudo parameter a value may be supplied for (``-p stack.yaml:AWS::StackName=x``):
+#: export names are commonly built from it. Region, account and partition stay placeholders,
+#: so that ARNs in policies and in the resources they name keep matching.
+STACK_NAME = "AWS::StackName"
 #: A KMS key's ARN up to its key ID (``Ref`` of an ``AWS::KMS::Key`` is the key ID).
 KMS_KEY_ARN_PREFIX = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/"
 #: Task definition metadata naming the containers that are meant to be exec'd into (set by
@@ -123,13 +127,27 @@ class Resource:
 class Template:
     """One CloudFormation template of the input."""
 
-    def __init__(self, model: Model, name: str, body: Mapping[str, Any], path: str | None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        name: str,
+        body: Mapping[str, Any],
+        path: str | None,
+        parameter_values: Mapping[str, Any] | None = None,
+    ) -> None:
         self.model = model
         self.name = name
         self.path = path
         self.body: dict[str, Any] = dict(body) if isinstance(body, Mapping) else {}
         params = self.body.get("Parameters")
         self.parameters: dict[str, Any] = params if isinstance(params, dict) else {}
+        #: Values supplied for this template's parameters (and ``AWS::StackName``), as given
+        #: on the command line or to :func:`analyze`; a parameter without one stays unknown.
+        self.parameter_values: dict[str, Any] = {
+            k: v
+            for k, v in (parameter_values or {}).items()
+            if k in self.parameters or k == STACK_NAME
+        }
         self.resources: dict[str, Resource] = {}
         raw_resources = self.body.get("Resources")
         if isinstance(raw_resources, dict):
@@ -145,10 +163,20 @@ class Template:
 class Model:
     """All templates of one app, with the indexes the rules need."""
 
-    def __init__(self, templates: Iterable[tuple[str, Mapping[str, Any], str | None]]) -> None:
+    def __init__(
+        self,
+        templates: Iterable[tuple[str, Mapping[str, Any], str | None]],
+        *,
+        parameters: Mapping[str, Any] | None = None,
+        template_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """``parameters``: values for the parameters of every template that declares them;
+        ``template_parameters``: template name -> values for that template (these win)."""
         self.templates: dict[str, Template] = {}
         for name, body, path in templates:
-            self.templates[name] = Template(self, name, body, path)
+            values = dict(parameters or {})
+            values.update((template_parameters or {}).get(name, {}))
+            self.templates[name] = Template(self, name, body, path, values)
         self.by_type: dict[str, list[Resource]] = defaultdict(list)
         for tpl in self.templates.values():
             for res in tpl.resources.values():
@@ -346,9 +374,13 @@ class Model:
         return self._cache[key]
 
     def parameter(self, param: Param) -> dict[str, Any]:
+        """A parameter's declaration; a supplied value shows as its ``Default``."""
         tpl = self.templates.get(param.template)
         p = tpl.parameters.get(param.name) if tpl else None
-        return p if isinstance(p, dict) else {}
+        out = dict(p) if isinstance(p, dict) else {}
+        if tpl is not None and param.name in tpl.parameter_values:
+            out["Default"] = tpl.parameter_values[param.name]
+        return out
 
 
 def _stem(name: str) -> str:

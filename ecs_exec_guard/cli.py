@@ -123,7 +123,8 @@ def _rules(markdown: bool) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    inputs = load_paths(args.paths)
+    notes: list[str] = []
+    inputs = load_paths(args.paths, notes)
     acks, stack_paths = cdk_acknowledgments(args.paths, inputs)
     common, per_template = resolve_parameters(args.parameters, args.parameter, inputs)
     report = analyze(
@@ -134,13 +135,16 @@ def _check(args: argparse.Namespace) -> int:
         acknowledgments=acks,
         stack_paths=stack_paths,
     )
+    report.notes[:0] = notes  # what the loader skipped first
     sources = {name: path for name, _, path in inputs}
     if args.format == "json":
-        print(json.dumps(to_json(report), indent=2))
+        print(json.dumps(to_json(report, sources), indent=2))
     elif args.format == "sarif":
         print(json.dumps(to_sarif(report, sources), indent=2))
     else:
         sys.stdout.write(to_text(report))
+        for note in report.notes:
+            print(f"ecs-exec-guard: note: {note}", file=sys.stderr)
     threshold = {"error": 2, "warning": 1, "none": 99}[args.fail_on]
     failing = any(f.severity.rank >= threshold for f in report.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -170,10 +174,20 @@ def cdk_acknowledgments(
 # -- formats --------------------------------------------------------------------------------
 
 
-def to_json(report: Report) -> dict[str, Any]:
+def to_json(report: Report, sources: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """Findings, suppressed findings and summary; each finding's ``path`` is its template file
+    as SARIF gives it (relative to the working directory), or null for a template given without
+    a file."""
+    sources = sources or {}
+
+    def with_path(entry: dict[str, Any], template: str) -> dict[str, Any]:
+        source = sources.get(template)
+        entry["path"] = display_path(source) if source else None
+        return entry
+
     return {
-        "findings": [f.to_json() for f in report.findings],
-        "suppressed": [s.to_json() for s in report.suppressed],
+        "findings": [with_path(f.to_json(), f.template) for f in report.findings],
+        "suppressed": [with_path(s.to_json(), s.finding.template) for s in report.suppressed],
         "summary": report.summary(),
     }
 
@@ -273,6 +287,12 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
         result = _sarif_result(sup.finding, sources, cache, rule_ids)
         result["suppressions"] = [_sarif_suppression(sup)]
         results.append(result)
+    invocation = {
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [
+            {"level": "warning", "message": {"text": note}} for note in report.notes
+        ],
+    }
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -286,7 +306,9 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
                         "rules": rules,
                     }
                 },
+                "invocations": [invocation],
                 "results": results,
+                "properties": {"summary": report.summary()},
             }
         ],
     }
@@ -305,7 +327,9 @@ def _sarif_result(
             }
         ]
     }
-    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(source or f.template)}}
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": _uri(source) if source else quote(f.template)}
+    }
     line = _line_of(source, f.logical_id, cache)
     if line is not None:
         physical["region"] = {"startLine": line}
@@ -330,11 +354,18 @@ def _sarif_suppression(sup: Suppressed) -> dict[str, Any]:
     }
 
 
-def _uri(path: str) -> str:
-    """A URI reference for SARIF: relative to the working directory when the file is under
-    it, else an absolute ``file://`` URI; percent-encoded either way."""
-    p = Path(path)
+def display_path(path: str) -> str:
+    """A template file as reports give it: relative to the working directory (POSIX) when it
+    is under it, else absolute."""
+    p = Path(path).resolve()
     try:
-        return quote(p.resolve().relative_to(Path.cwd().resolve()).as_posix())
+        return p.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return p.resolve().as_uri()
+        return p.as_posix()
+
+
+def _uri(path: str) -> str:
+    """A URI reference for SARIF: :func:`display_path` when the file is under the working
+    directory, else an absolute ``file://`` URI; percent-encoded either way."""
+    shown = display_path(path)
+    return Path(shown).as_uri() if Path(shown).is_absolute() else quote(shown)

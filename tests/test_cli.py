@@ -30,9 +30,10 @@ FINDING_KEYS = {
     "construct_path",
     "message",
     "fix",
+    "path",
 }
 SUMMARY_KEYS = {
-    "templates", "exec_launches_checked", "errors", "warnings", "suppressed", "by_rule"
+    "templates", "exec_launches_checked", "errors", "warnings", "suppressed", "by_rule", "notes"
 }
 SSM_ACTIONS = [
     "ssmmessages:CreateControlChannel",
@@ -276,6 +277,7 @@ def test_json_is_exactly_one_object(broken: Path, capsys: pytest.CaptureFixture[
         "warnings": 1,
         "suppressed": 0,
         "by_rule": {"EcsExec-CTR1": 1, "EcsExec-CTR2": 1, "EcsExec-NET2": 1},
+        "notes": [],
     }
 
 
@@ -292,6 +294,7 @@ def test_json_with_no_findings(clean: Path, capsys: pytest.CaptureFixture[str]) 
             "warnings": 0,
             "suppressed": 0,
             "by_rule": {},
+            "notes": [],
         },
     }
 
@@ -361,6 +364,30 @@ SARIF_SUBSET: dict[str, Any] = {
                             }
                         },
                     },
+                    "invocations": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["executionSuccessful"],
+                            "properties": {
+                                "executionSuccessful": {"type": "boolean"},
+                                "toolExecutionNotifications": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["message"],
+                                        "properties": {
+                                            "level": {
+                                                "enum": ["none", "note", "warning", "error"]
+                                            },
+                                            "message": _MESSAGE,
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    "properties": {"type": "object"},
                     "results": {
                         "type": "array",
                         "items": {
@@ -749,6 +776,7 @@ def test_yaml_equals_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     for doc in (from_json, from_yaml):
         for finding in doc["findings"]:
             finding.pop("template")
+            finding.pop("path")
     assert from_yaml == from_json
 
 

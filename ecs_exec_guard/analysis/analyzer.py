@@ -17,6 +17,11 @@ from .network import container_hosts
 from .rules import ALL_RULES, RULES_BY_ID, Context, Options
 
 TemplateInput = tuple[str, Mapping[str, Any], str | None]
+NO_EXEC_LAUNCH = (
+    "no exec-enabled launch was found (an ECS service, EventBridge rule or Scheduler target, or "
+    "Step Functions ecs:runTask state with EnableExecuteCommand), so nothing was checked for "
+    "ECS Exec"
+)
 
 
 def _normalise(
@@ -81,6 +86,7 @@ def analyze(
         templates=[name for name, _, _ in inputs],
         launches_checked=len(ctx.exec_launches),
         suppressed=suppressed,
+        notes=[] if ctx.exec_launches else [NO_EXEC_LAUNCH],
     )
 
 

@@ -76,6 +76,9 @@ class Report:
     launches_checked: int = 0
     #: Findings acknowledged (template metadata or CDK acknowledgments), not in ``findings``.
     suppressed: list[Suppressed] = field(default_factory=list)
+    #: What the reader must know besides the findings (one sentence each), for example that
+    #: no launch requested exec, so that a clean report is not mistaken for a pass.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -94,4 +97,5 @@ class Report:
             "warnings": len(self.warnings),
             "suppressed": len(self.suppressed),
             "by_rule": dict(sorted(by_rule.items())),
+            "notes": list(self.notes),
         }

@@ -239,6 +239,14 @@ class Resolver:
         self._conditions[name] = result
         return result
 
+    def condition_attribute(self, resource: Mapping[str, Any]) -> bool | None:
+        """Whether a resource (or output) with a ``Condition`` attribute is created: True
+        without one, None when the condition is decided at deploy time."""
+        name = resource.get("Condition")
+        if name is None:
+            return True
+        return self.condition(name) if isinstance(name, str) else None
+
     @staticmethod
     def _bool(value: Any) -> bool | None:
         if isinstance(value, bool):
@@ -317,14 +325,14 @@ class Resolver:
         if arg in self.template.parameters:
             passed = self.model.nested_parameter(self.template, arg, depth)
             if passed is not None:
-                return passed
+                return self._typed(arg, passed)
             if arg in self.template.parameter_values:
-                return self._supplied(arg, self.template.parameter_values[arg])
+                return self._typed(arg, self.template.parameter_values[arg])
             return Param(self.template.name, arg)
         return Unknown(f"Ref to {arg}, which is not in the template")
 
-    def _supplied(self, name: str, value: Any) -> Any:
-        """A supplied parameter value, typed as the parameter's declaration says."""
+    def _typed(self, name: str, value: Any) -> Any:
+        """A parameter's value (supplied, or passed by a parent stack) as its Type makes it."""
         decl = self.template.parameters.get(name)
         ptype = decl.get("Type") if isinstance(decl, dict) else None
         ptype = ptype if isinstance(ptype, str) else "String"
@@ -334,7 +342,8 @@ class Resolver:
         if (ptype.startswith("List<") or ptype == "CommaDelimitedList") and isinstance(
             value, str
         ):
-            return [item.strip() for item in value.split(",")]
+            # Comma-separated, references included (a parent passing joined subnet IDs).
+            return [parse_token(item.strip()) or item.strip() for item in value.split(",")]
         return value
 
     def _getatt(self, arg: Any, depth: int) -> Any:

@@ -7,6 +7,8 @@ turns it into exit code 2.
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import yaml
 
 from .analyzer import TemplateInput
+from .model import NESTED_STACK_TYPES, nested_template_file
 
 
 class LoadError(Exception):
@@ -283,8 +286,94 @@ def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[Tem
     return out
 
 
-def load_paths(paths: list[str]) -> list[TemplateInput]:
-    """Templates from files and ``cdk.out`` directories; one app (cross-stack refs resolve)."""
+TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml")
+_NAMED_TEMPLATE = (".template.json", ".template.yaml", ".template.yml")
+# Directories a template search never enters: tool caches, dependencies, virtual envs.
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
+
+
+def _search_directory(root: Path, notes: list[str]) -> list[TemplateInput]:
+    """Every CloudFormation template under a directory (one without a cloud assembly manifest).
+
+    A template is any ``*.json`` / ``*.yaml`` / ``*.yml`` with a ``Resources`` section; other
+    files are skipped. A ``*.template.*`` file that is not a template is an error (it says it
+    is one); another file that does not parse is skipped with a note. A subdirectory with a
+    ``manifest.json`` is read as a cloud assembly (``cdk.out``); hidden directories and
+    dependency folders (``node_modules``, virtual environments) are not searched.
+    """
+    found: list[TemplateInput] = []
+    for directory, subdirs, files in os.walk(root):
+        here = Path(directory)
+        subdirs[:] = sorted(
+            d for d in subdirs
+            if not d.startswith(".") and d not in _SKIPPED_DIRS
+            and not (here / d / "pyvenv.cfg").is_file()
+        )
+        for d in list(subdirs):
+            if (here / d / "manifest.json").is_file():
+                subdirs.remove(d)
+                try:
+                    found.extend(_assembly_templates(root, here / d))
+                except LoadError as exc:
+                    notes.append(f"skipped {exc}")
+        for file in sorted(files):
+            path = here / file
+            if not file.endswith(TEMPLATE_SUFFIXES):
+                continue
+            name = path.relative_to(root).as_posix()
+            if file.endswith(_NAMED_TEMPLATE):
+                found.append(load_template(path, name))
+                continue
+            try:
+                body = parse_template_text(_read(path), str(path), require_resources=False)
+            except LoadError as exc:
+                notes.append(f"skipped {exc}")
+                continue
+            if isinstance(body.get("Resources"), dict):
+                found.append((name, body, str(path)))
+    return found
+
+
+def _follow_nested_files(found: list[TemplateInput]) -> list[TemplateInput]:
+    """Add the local nested templates (``TemplateURL`` / SAM ``Location``) that exist and are
+    not in the input yet, recursively. A missing file is left to the analysis (cannot verify).
+    """
+    seen = {str(Path(path).resolve()) for _, _, path in found if path}
+    out = list(found)
+    queue = list(found)
+    while queue:
+        name, body, path = queue.pop(0)
+        resources = body.get("Resources") if isinstance(body, Mapping) else None
+        if path is None or not isinstance(resources, dict):
+            continue
+        for res in resources.values():
+            if not isinstance(res, dict) or res.get("Type") not in NESTED_STACK_TYPES:
+                continue
+            if "aws:asset:path" in (res.get("Metadata") or {}):
+                continue  # CDK nested stacks: stack_with_nested follows them
+            local = nested_template_file(res)
+            if local is None:
+                continue
+            child = Path(path).parent / local
+            key = str(child.resolve())
+            if key in seen or not child.is_file():
+                continue
+            seen.add(key)
+            child_name = posixpath.normpath(posixpath.join(posixpath.dirname(name), local))
+            loaded = load_template(child, child_name)
+            out.append(loaded)
+            queue.append(loaded)
+    return out
+
+
+def load_paths(paths: list[str], notes: list[str] | None = None) -> list[TemplateInput]:
+    """Templates from files and directories; one app (cross-stack refs resolve).
+
+    A directory with a ``manifest.json`` is a cloud assembly (``cdk.out``); any other directory
+    is searched for templates (see :func:`_search_directory`). Local nested templates are
+    followed. What was skipped is appended to ``notes`` (one line each).
+    """
+    notes = notes if notes is not None else []
     out: list[TemplateInput] = []
     for raw in paths:
         path = Path(raw)
@@ -294,17 +383,13 @@ def load_paths(paths: list[str]) -> list[TemplateInput]:
             if (path / "manifest.json").is_file():
                 found = _assembly_templates(path, path)
             else:
-                files = sorted(
-                    p
-                    for pattern in ("*.template.json", "*.template.yaml", "*.template.yml")
-                    for p in path.rglob(pattern)
-                )
-                found = [load_template(p, p.relative_to(path).as_posix()) for p in files]
+                found = _search_directory(path, notes)
             if not found:
                 raise LoadError(f"{raw}: no CloudFormation templates found in this directory")
             out.extend(found)
         else:
             out.append(load_template(path))
+    out = _follow_nested_files(out)
     names: dict[str, int] = {}
     unique: list[TemplateInput] = []
     for name, body, source in out:

@@ -5,6 +5,7 @@ Everything here is plain Python over dicts: no jsii, no CDK import.
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,32 @@ KMS_KEY_ARN_PREFIX = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}
 #: ``EcsExecAutoFix(exec_containers=...)`` and ``ExecEnabledService``); the container rules
 #: then check only those.
 EXEC_CONTAINERS_METADATA = "ecs-exec-guard:exec-containers"
+
+
+NESTED_STACK_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
+_REMOTE = ("http://", "https://", "s3://")
+
+
+def nested_template_file(raw: Mapping[str, Any]) -> str | None:
+    """The local file a nested stack resource's template is in (a relative path), if any.
+
+    CDK names it in ``aws:asset:path`` metadata; hand-written and SAM templates give a local
+    path as ``TemplateURL`` (``AWS::CloudFormation::Stack``) or ``Location``
+    (``AWS::Serverless::Application``), which ``aws cloudformation package`` / ``sam`` upload.
+    """
+    meta = raw.get("Metadata")
+    asset = meta.get("aws:asset:path") if isinstance(meta, dict) else None
+    if isinstance(asset, str) and asset:
+        return asset
+    props = raw.get("Properties")
+    if not isinstance(props, dict):
+        return None
+    url = props.get("TemplateURL")
+    if raw.get("Type") == "AWS::Serverless::Application":
+        url = props.get("Location")
+    if isinstance(url, str) and url and not url.lower().startswith(_REMOTE):
+        return url.removeprefix("file://")
+    return None
 
 
 def get_ci(mapping: Any, *keys: str) -> Any:
@@ -215,10 +242,12 @@ class Model:
         return self._exports
 
     def _link_nested_stacks(self) -> dict[str, Resource]:
-        """Nested template name -> its ``AWS::CloudFormation::Stack`` resource in the parent.
+        """Nested template name -> its ``AWS::CloudFormation::Stack`` (or SAM
+        ``AWS::Serverless::Application``) resource in the parent.
 
         The link is the ``aws:asset:path`` metadata that CDK (or the loader) puts on the nested
-        stack resource: the nested template's file name, next to the parent template.
+        stack resource, or a ``TemplateURL`` / ``Location`` that is a local path: a file next to
+        the parent template (relative to it), else the input template of that name.
         """
         by_file: dict[str, Template] = {}
         for tpl in self.templates.values():
@@ -226,17 +255,19 @@ class Model:
                 by_file[str(Path(tpl.path).resolve())] = tpl
         by_name = {name.rsplit("/", 1)[-1]: tpl for name, tpl in self.templates.items()}
         links: dict[str, Resource] = {}
-        for stack in self.by_type.get("AWS::CloudFormation::Stack", ()):
-            meta = stack.raw.get("Metadata")
-            asset = meta.get("aws:asset:path") if isinstance(meta, dict) else None
-            if not isinstance(asset, str):
+        for stack in self.resources(*NESTED_STACK_TYPES):
+            local = nested_template_file(stack.raw)
+            if local is None:
                 continue
             child = None
             if stack.template.path:
-                child = by_file.get(str((Path(stack.template.path).parent / asset).resolve()))
+                child = by_file.get(str((Path(stack.template.path).parent / local).resolve()))
             if child is None:
-                child = by_name.get(asset.rsplit("/", 1)[-1])
-            if child is not None and child is not stack.template:
+                relative = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(stack.template.name), local)
+                )
+                child = self.templates.get(relative) or by_name.get(local.rsplit("/", 1)[-1])
+            if child is not None and child is not stack.template and child.name not in links:
                 links[child.name] = stack
         return links
 
@@ -347,7 +378,7 @@ class Model:
                 + res.ref.token()
                 + ":*"
             )
-        if res.type == "AWS::CloudFormation::Stack" and att.attribute.startswith("Outputs."):
+        if res.type in NESTED_STACK_TYPES and att.attribute.startswith("Outputs."):
             value = self.nested_output(res, att.attribute[len("Outputs."):], depth)
             if value is not None:
                 return value
@@ -378,8 +409,12 @@ class Model:
         tpl = self.templates.get(param.template)
         p = tpl.parameters.get(param.name) if tpl else None
         out = dict(p) if isinstance(p, dict) else {}
-        if tpl is not None and param.name in tpl.parameter_values:
-            out["Default"] = tpl.parameter_values[param.name]
+        if tpl is not None:
+            passed = self.nested_parameter(tpl, param.name)
+            if isinstance(passed, str):
+                out["Default"] = passed  # what the parent stack passes
+            elif param.name in tpl.parameter_values:
+                out["Default"] = tpl.parameter_values[param.name]
         return out
 
 

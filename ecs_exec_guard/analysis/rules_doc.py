@@ -11,8 +11,10 @@ HEADER = """# ecs-exec-guard rules
 
 Every rule checks exec-enabled launches: `AWS::ECS::Service` with `EnableExecuteCommand`,
 EventBridge rule and Scheduler schedule targets with `EcsParameters.EnableExecuteCommand`, and
-Step Functions `ecs:runTask` states with `EnableExecuteCommand` (ENB1, ACC1, ACC2 and CFG1 look
-further). In a CDK app the rule ID to acknowledge is `EcsExec::<Rule ID>`, for example
+Step Functions `ecs:runTask` states with `EnableExecuteCommand` (ENB1, ACC1, ACC2, CFG1 and INP1
+look further). A launch may name its task definition by reference, family, `family:revision` or
+ARN; when it sets `Overrides.TaskRoleArn`, that role is the task role the IAM rules check. In a
+CDK app the rule ID to acknowledge is `EcsExec::<Rule ID>`, for example
 `EcsExec::EcsExec-CTR1`.
 
 **Cannot verify.** When a value a rule needs is outside the input (an imported role, subnet or

@@ -8,6 +8,7 @@ from .cluster import CFG1
 from .container import CTR1, CTR2, CTR3, CTR4, CTR5
 from .enable import ENB1
 from .iam import IAM1, IAM2, IAM3, IAM4
+from .inputs import INP1
 from .network import NET1, NET2, NET3, NET4, NET5, NET6, NET7
 from .platform import PLT1, PLT2
 
@@ -34,6 +35,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ACC1,
     ACC2,
     ENB1,
+    INP1,
 )
 
 RULES_BY_ID: dict[str, type[Rule]] = {r.id: r for r in ALL_RULES}

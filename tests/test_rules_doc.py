@@ -38,6 +38,7 @@ EXPECTED_IDS = [
     "EcsExec-ACC1",
     "EcsExec-ACC2",
     "EcsExec-ENB1",
+    "EcsExec-INP1",
 ]
 
 TEXT_FIELDS = ("id", "reported_on", "description", "explanation", "fix")
@@ -58,7 +59,7 @@ def test_rule_ids_and_order_are_stable() -> None:
 
 def test_rule_ids_are_unique() -> None:
     ids = [r.id for r in ALL_RULES]
-    assert len(ids) == len(set(ids)) == 22
+    assert len(ids) == len(set(ids)) == 23
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)

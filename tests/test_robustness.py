@@ -302,14 +302,18 @@ def test_fn_if_or_none_everywhere(base: str, wrap: Any) -> None:
     assert all(f.severity in (Severity.ERROR, Severity.WARNING) for f in report.findings)
 
 
-def test_fn_if_everywhere_gives_cannot_verify_warnings() -> None:
+def test_fn_if_everywhere_is_checked_per_branch() -> None:
+    """Every property behind Fn::If on C: C true is the app, C false an app without exec."""
     templates = with_scaffolding(BASES["private"])
-    for res in templates["App.template.json"]["Resources"].values():
+    resources = templates["App.template.json"]["Resources"]
+    resources["TaskDef"]["Properties"]["ContainerDefinitions"][0]["ReadonlyRootFilesystem"] = True
+    for res in resources.values():
         res["Properties"] = {k: {"Fn::If": ["C", v, {"Ref": "AWS::NoValue"}]}
                              for k, v in res.get("Properties", {}).items()}
     report = check(templates)
-    assert report.findings, "an unresolvable app must not pass silently"
-    assert all(f.unverified for f in report.findings if f.rule_id != "EcsExec-IAM1")
+    assert [f.rule_id for f in report.findings] == ["EcsExec-CTR1"]
+    assert report.findings[0].unverified
+    assert "when C is true, Container(s) app of TaskDef" in report.findings[0].message
 
 
 # -- deep nesting and cycles -----------------------------------------------------------------

@@ -309,9 +309,12 @@ def test_iam4_task_role_behind_fn_if() -> None:
     cond = deploy_time_condition(app)
     app.props("TaskDef")["TaskRoleArn"] = fn_if(cond, arn("TaskRole"), arn("ExecutionRole"))
     report = app.analyze()
-    f = one(report, "EcsExec-IAM4", Severity.WARNING, "TaskDef")
-    assert "Fn::If" in f.message and "Unknown(" not in f.message
-    none_of(report, "EcsExec-IAM1", "EcsExec-IAM2")
+    # Each branch is evaluated: the ExecutionRole branch fails, the TaskRole branch passes.
+    f = one(report, "EcsExec-IAM2", Severity.WARNING, "ExecutionRole")
+    assert f.message.startswith("Cannot verify: it depends on deploy-time condition IsProd: ")
+    assert "when IsProd is false, Task role ExecutionRole of TaskDef does not allow" in f.message
+    assert f.message.endswith("when IsProd is true, it passes.")
+    none_of(report, "EcsExec-IAM1", "EcsExec-IAM4")
 
 
 def test_fn_if_on_a_condition_known_at_synth_time_resolves() -> None:
@@ -330,8 +333,9 @@ def test_iam4_policy_document_behind_fn_if() -> None:
         cond, document(allow("ssmmessages:*")), document(allow("s3:*"))
     )
     report = app.analyze()
-    one(report, "EcsExec-IAM4", Severity.WARNING, "TaskDef")
-    none_of(report, "EcsExec-IAM2")
+    f = one(report, "EcsExec-IAM2", Severity.WARNING, "TaskRole")
+    assert "when IsProd is false, Task role TaskRole of TaskDef does not allow" in f.message
+    none_of(report, "EcsExec-IAM4")
 
 
 def test_iam4_task_definition_outside_the_input() -> None:
@@ -497,9 +501,10 @@ def test_iam4_log_group_name_behind_fn_if() -> None:
         "CloudWatchLogGroupName"] = fn_if(cond, ref("ExecLogs"), "other")
     app.task_policy()["Statement"].extend(LOG_STATEMENTS)
     report = app.analyze()
-    f = one(report, "EcsExec-IAM4", Severity.WARNING, "TaskDef")
-    assert "logs:" in f.message
-    none_of(report, "EcsExec-IAM3")
+    f = one(report, "EcsExec-IAM3", Severity.WARNING, "TaskRole")
+    assert "when IsProd is false, Cluster Cluster sends exec sessions to CloudWatch Logs" \
+        in f.message and "log-group:other:" in f.message
+    none_of(report, "EcsExec-IAM4")
 
 
 def test_iam4_log_permissions_on_an_arn_with_a_literal_partition_and_account() -> None:

@@ -135,9 +135,11 @@ def test_state_machine_definition_that_cannot_be_read() -> None:
     app = launched_by("state machine")
     cond = deploy_time_condition(app)
     sm = app.props("StateMachine")
-    sm["DefinitionString"] = fn_if(cond, sm["DefinitionString"], "{}")
+    sm["DefinitionString"] = fn_if(cond, sm["DefinitionString"], import_value("Elsewhere"))
     f = one(app.analyze(), "EcsExec-IAM4", Severity.WARNING, "StateMachine")
     assert f.unverified
+    assert "when IsProd is false, cannot verify: " in f.message
+    assert f.message.endswith("when IsProd is true, it passes.")
 
 
 # -- references across templates -------------------------------------------------------------
@@ -205,7 +207,8 @@ def test_exec_behind_fn_if_is_checked() -> None:
     cond = deploy_time_condition(app)
     app.props("Service")["EnableExecuteCommand"] = fn_if(cond, True, False)
     app.container()["ReadonlyRootFilesystem"] = True
-    one(app.analyze(), "EcsExec-CTR1", Severity.ERROR, "TaskDef")
+    f = one(app.analyze(), "EcsExec-CTR1", Severity.WARNING, "TaskDef")
+    assert "when IsProd is true, Container(s) app of TaskDef have a read-only" in f.message
 
 
 def test_task_definition_behind_fn_if() -> None:
@@ -213,9 +216,11 @@ def test_task_definition_behind_fn_if() -> None:
     cond = deploy_time_condition(app)
     app.task_definition("OtherTaskDef", task_role=arn("TaskRole"))
     app.props("Service")["TaskDefinition"] = fn_if(cond, ref("TaskDef"), ref("OtherTaskDef"))
-    report = app.analyze()
-    f = one(report, "EcsExec-IAM4", Severity.WARNING, "Service")
-    assert "Fn::If" in f.message
+    # Both branches are checked, and both pass.
+    assert app.analyze().findings == []
+    app.props("OtherTaskDef")["ContainerDefinitions"][0]["ReadonlyRootFilesystem"] = True
+    f = one(app.analyze(), "EcsExec-CTR1", Severity.WARNING, "OtherTaskDef")
+    assert "when IsProd is false, Container(s) app of OtherTaskDef" in f.message
 
 
 def test_network_configuration_behind_fn_if() -> None:
@@ -225,7 +230,9 @@ def test_network_configuration_behind_fn_if() -> None:
     svc["NetworkConfiguration"] = fn_if(cond, svc["NetworkConfiguration"], {"Ref": "AWS::NoValue"})
     report = app.analyze()
     f = one(report, "EcsExec-NET7", Severity.WARNING, "Service")
-    assert "Fn::If" in f.message
+    assert "when IsProd is false, cannot verify: Service (service): the launch has no awsvpc" \
+        in f.message
+    assert f.message.endswith("when IsProd is true, it passes.")
     assert rule_ids(report) == ["EcsExec-NET7"]
 
 

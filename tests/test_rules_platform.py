@@ -75,13 +75,17 @@ def test_plt1_platform_version_from_a_parameter_cannot_be_verified() -> None:
     assert f.unverified
 
 
-def test_plt1_launch_type_behind_fn_if_cannot_be_verified() -> None:
+def test_launch_type_behind_fn_if_is_checked_per_branch() -> None:
     app = exec_app()
     app.parameters["Env"] = {"Type": "String"}
     app.conditions["Cheap"] = {"Fn::Equals": [ref("Env"), "dev"]}
     app.props("Service")["LaunchType"] = fn_if("Cheap", "FARGATE", "EC2")
-    f = one(app.analyze(), "EcsExec-PLT1", Severity.WARNING, "Service")
-    assert f.unverified and "launch type" in f.message
+    # Each branch: Fargate passes; EC2 capacity that is not in the input cannot be verified.
+    report = app.analyze()
+    f = one(report, "EcsExec-PLT2", Severity.WARNING, "Service")
+    assert "when Cheap is false, cannot verify: Service (service): the container instances" \
+        in f.message
+    assert [f.rule_id for f in report.findings] == ["EcsExec-PLT2"]
 
 
 # -- PLT2 ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from .findings import Finding, Report
 from .model import Model, Resource
 from .network import container_hosts
 from .rules import ALL_RULES, RULES_BY_ID, Context, Options
+from .scenarios import Assignment, assignments, merge
 
 TemplateInput = tuple[str, Mapping[str, Any], str | None]
 NO_EXEC_LAUNCH = (
@@ -61,20 +62,29 @@ def analyze(
     acknowledgment in the metadata raises :class:`AcknowledgmentError` (a usage error).
     """
     inputs = _normalise(templates)
-    model = Model(inputs, parameters=parameters, template_parameters=template_parameters)
-    acks = [*from_templates(model, RULES_BY_ID), *acknowledgments]
-    ctx = Context(model, Options(require_exec=require_exec))
+    options = Options(require_exec=require_exec)
     wanted = set(rules) if rules is not None else None
-    seen: set[tuple[str, str, str, str]] = set()
-    findings: list[Finding] = []
-    for rule_cls in ALL_RULES:
-        if wanted is not None and rule_cls.id not in wanted:
-            continue
-        for finding in rule_cls().check(ctx):
-            key = (finding.rule_id, finding.template, finding.logical_id, finding.message)
-            if key not in seen:
-                seen.add(key)
-                findings.append(finding)
+
+    def build(conditions: Assignment | None = None) -> Model:
+        return Model(
+            inputs,
+            parameters=parameters,
+            template_parameters=template_parameters,
+            conditions=conditions,
+        )
+
+    model = build()
+    acks = [*from_templates(model, RULES_BY_ID), *acknowledgments]
+    ctx = Context(model, options)
+    findings = _run_rules(ctx, wanted)
+    if model.undecided:
+        # Fn::If on deploy-time conditions: evaluate each branch, then fold (scenarios.py).
+        runs = [
+            (assignment, _run_rules(Context(branch, options), wanted))
+            for assignment, branch in assignments(model.undecided, build)
+        ]
+        if runs:
+            findings = merge(runs, [r.id for r in ALL_RULES])
     related = _launches_by_resource(ctx)
     findings = [
         dataclasses.replace(f, launches=tuple(related.get((f.template, f.logical_id), ())))
@@ -88,6 +98,20 @@ def analyze(
         suppressed=suppressed,
         notes=[] if ctx.exec_launches else [NO_EXEC_LAUNCH],
     )
+
+
+def _run_rules(ctx: Context, wanted: set[str] | None) -> list[Finding]:
+    seen: set[tuple[str, str, str, str]] = set()
+    findings: list[Finding] = []
+    for rule_cls in ALL_RULES:
+        if wanted is not None and rule_cls.id not in wanted:
+            continue
+        for finding in rule_cls().check(ctx):
+            key = (finding.rule_id, finding.template, finding.logical_id, finding.message)
+            if key not in seen:
+                seen.add(key)
+                findings.append(finding)
+    return findings
 
 
 def _label(res: Resource) -> str:

@@ -192,6 +192,10 @@ class AppView(Protocol):
 
     def attribute(self, att: GetAtt, depth: int = 0) -> Any: ...
 
+    def forced_condition(self, template: str, name: str) -> bool | None: ...
+
+    def note_undecided(self, template: str, name: str) -> None: ...
+
 
 class Resolver:
     """Resolves intrinsic functions of one template, with the whole app at hand."""
@@ -232,6 +236,11 @@ class Resolver:
         """The value of a named condition, or None when it depends on deploy time."""
         if name in self._conditions:
             return self._conditions[name]
+        forced = self.model.forced_condition(self.template.name, name)
+        if forced is not None:
+            # One branch of a deploy-time condition, as the analyzer evaluates each in turn.
+            self._conditions[name] = forced
+            return forced
         self._conditions[name] = None  # guards against cycles
         conditions = self.template.body.get("Conditions")
         expr = conditions.get(name) if isinstance(conditions, dict) else None
@@ -437,7 +446,22 @@ class Resolver:
         yes, no = self.resolve(arg[1], depth), self.resolve(arg[2], depth)
         if yes == no and not isinstance(yes, Unknown):
             return yes
+        conditions = self.template.body.get("Conditions")
+        if isinstance(conditions, dict) and arg[0] in conditions:
+            # The analyzer then evaluates each branch (see analysis.scenarios).
+            self.model.note_undecided(self.template.name, arg[0])
         return Unknown(f"Fn::If on condition {arg[0]}, which is decided at deploy time")
+
+    def contradicts(self, name: str) -> bool:
+        """Whether a forced condition's own expression says the opposite (for example
+        ``NotProd: !Not [!Condition IsProd]`` forced true together with ``IsProd``)."""
+        forced = self.model.forced_condition(self.template.name, name)
+        conditions = self.template.body.get("Conditions")
+        expr = conditions.get(name) if isinstance(conditions, dict) else None
+        if forced is None or expr is None:
+            return False
+        value = self._bool(self.resolve(expr))
+        return value is not None and value is not forced
 
     def _logic(self, fn: str, arg: Any, depth: int) -> Any:
         if not isinstance(arg, list):

@@ -196,9 +196,15 @@ class Model:
         *,
         parameters: Mapping[str, Any] | None = None,
         template_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        conditions: Mapping[tuple[str, str], bool] | None = None,
     ) -> None:
         """``parameters``: values for the parameters of every template that declares them;
-        ``template_parameters``: template name -> values for that template (these win)."""
+        ``template_parameters``: template name -> values for that template (these win);
+        ``conditions``: (template name, condition) -> the value to assume for a condition that
+        is decided at deploy time (one branch of its ``Fn::If``)."""
+        self.forced_conditions: dict[tuple[str, str], bool] = dict(conditions or {})
+        #: Deploy-time conditions whose ``Fn::If`` branches differ, in the order met.
+        self.undecided: list[tuple[str, str]] = []
         self.templates: dict[str, Template] = {}
         for name, body, path in templates:
             values = dict(parameters or {})
@@ -270,6 +276,13 @@ class Model:
             if child is not None and child is not stack.template and child.name not in links:
                 links[child.name] = stack
         return links
+
+    def forced_condition(self, template: str, name: str) -> bool | None:
+        return self.forced_conditions.get((template, name))
+
+    def note_undecided(self, template: str, name: str) -> None:
+        if (template, name) not in self.undecided:
+            self.undecided.append((template, name))
 
     def nested_parameter(self, template: Template, name: str, depth: int = 0) -> Any:
         """A nested template's parameter as its parent passes it; None when not linked."""

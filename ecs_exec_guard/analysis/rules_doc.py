@@ -18,9 +18,15 @@ CDK app the rule ID to acknowledge is `EcsExec::<Rule ID>`, for example
 `EcsExec::EcsExec-CTR1`.
 
 **Cannot verify.** When a value a rule needs is outside the input (an imported role, subnet or
-VPC) or cannot be resolved (a parameter, `Fn::If` on a deploy-time condition), the rule reports a
-*warning* whose message starts with `Cannot verify:` instead of passing. IAM4 and NET7 exist for
-the two commonest cases; the other rules use their own ID.
+VPC) or cannot be resolved (a parameter without a value), the rule reports a *warning* whose
+message starts with `Cannot verify:` instead of passing. IAM4 and NET7 exist for the two
+commonest cases; the other rules use their own ID.
+
+**Deploy-time conditions.** A value that is `Fn::If` on a condition decided at deploy time is
+checked in each branch (up to three such conditions; others stay cannot-verify): a rule that
+fails in every branch is reported at its severity (prefixed `When <condition> is ...:` where the
+branches fail differently), one that passes in every branch is not reported, and one that fails
+in some branches only is a cannot-verify warning naming the condition and what fails when.
 
 | Rule ID | Severity | Reported on | Description | Explanation | Fix |
 |---|---|---|---|---|---|

@@ -18,9 +18,9 @@ from ecs_exec_guard.analysis import RULES_BY_ID, Report, Severity, analyze
 Path = tuple[Any, ...]
 
 
-def check(templates: Any, require_exec: bool = False) -> Report:
+def check(templates: Any, require_exec: bool = False, **kwargs: Any) -> Report:
     """Analyze and check the report is well-formed."""
-    report = analyze(templates, require_exec=require_exec)
+    report = analyze(templates, require_exec=require_exec, **kwargs)
     assert isinstance(report, Report)
     for f in report.findings:
         assert f.rule_id in RULES_BY_ID

@@ -50,13 +50,13 @@ def intrinsic(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
                   st.lists(children, max_size=3)),
         st.builds(lambda i, xs: {"Fn::Select": [i, xs]}, children, children),
         st.builds(lambda s, x: {"Fn::Split": [s, x]}, st.sampled_from([",", "", "|"]), children),
-        st.builds(lambda c, a, b: {"Fn::If": [c, a, b]}, st.sampled_from(CONDITIONS + ["No"]),
+        st.builds(lambda c, a, b: {"Fn::If": [c, a, b]}, st.sampled_from([*CONDITIONS, "No"]),
                   children, children),
         st.builds(lambda a, b: {"Fn::Equals": [a, b]}, children, children),
         st.builds(lambda xs: {"Fn::And": xs}, st.lists(children, max_size=3)),
         st.builds(lambda xs: {"Fn::Or": xs}, st.lists(children, max_size=3)),
         st.builds(lambda x: {"Fn::Not": [x]}, children),
-        st.builds(lambda c: {"Condition": c}, st.sampled_from(CONDITIONS + ["No"])),
+        st.builds(lambda c: {"Condition": c}, st.sampled_from([*CONDITIONS, "No"])),
         st.builds(lambda a, b: {"Fn::FindInMap": ["M", a, b]}, children, children),
         st.builds(lambda n: {"Fn::ImportValue": n}, children),
         st.builds(lambda x: {"Fn::Base64": x}, children),
@@ -76,15 +76,15 @@ values = st.recursive(leaves, lambda c: st.one_of(intrinsic(c), st.lists(c, max_
                       max_leaves=8)
 
 # Names built from parameters: the commonest multi-stack shape (and the crash of issue 10).
-param_refs = st.sampled_from(PARAMS + ["AWS::StackName"])
+param_refs = st.sampled_from([*PARAMS, "AWS::StackName"])
 from_parameters = st.one_of(
     st.builds(lambda p: {"Ref": p}, param_refs),
-    st.builds(lambda p: {"Fn::Sub": "${%s}-cluster" % p}, param_refs),
+    st.builds(lambda p: {"Fn::Sub": f"${{{p}}}-cluster"}, param_refs),
     st.builds(lambda p: {"Fn::Sub": ["${X}-vpc", {"X": {"Ref": p}}]}, param_refs),
     st.builds(lambda p: {"Fn::Join": ["-", [{"Ref": p}, "subnets"]]}, param_refs),
     st.builds(lambda p: {"Fn::FindInMap": ["M", {"Ref": p}, "a"]}, param_refs),
     st.builds(lambda p: {"Fn::Select": [0, {"Fn::Split": [",", {"Ref": p}]}]}, param_refs),
-    st.builds(lambda p: {"Fn::ImportValue": {"Fn::Sub": "${%s}-cluster" % p}}, param_refs),
+    st.builds(lambda p: {"Fn::ImportValue": {"Fn::Sub": f"${{{p}}}-cluster"}}, param_refs),
     st.builds(lambda c, p: {"Fn::If": [c, {"Ref": p}, "fixed"]}, st.sampled_from(CONDITIONS),
               param_refs),
 )
@@ -132,7 +132,7 @@ def nested_stack(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         res["Metadata"] = {"aws:asset:path": draw(st.sampled_from(TEMPLATE_NAMES) | values)}
     if draw(st.booleans()):
-        res["Condition"] = draw(st.sampled_from(CONDITIONS + ["No"]))
+        res["Condition"] = draw(st.sampled_from([*CONDITIONS, "No"]))
     return res
 
 
@@ -156,7 +156,7 @@ def template(draw: st.DrawFn) -> dict[str, Any]:
     return body
 
 
-supplied = st.dictionaries(st.sampled_from(PARAMS + ["AWS::StackName"]),
+supplied = st.dictionaries(st.sampled_from([*PARAMS, "AWS::StackName"]),
                            st.sampled_from(["prod", "a,b", "1", "", "Net-Vpc"]), max_size=3)
 apps = st.lists(template(), min_size=1, max_size=3)
 

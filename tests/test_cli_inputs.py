@@ -295,6 +295,42 @@ def test_nested_templates_link_by_name_without_paths() -> None:
     assert '"subnet-123" is not in the input' in report.findings[0].message
 
 
+def test_one_file_deployed_by_several_nested_stacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each nested stack is its own stack: the file is loaded once per stack, and each copy
+    gets that stack's parameters (here: only the second makes the root filesystem read-only).
+    """
+    write_nested(tmp_path, CFN_PARENT, subdir="nested")
+    service = tmp_path / "nested" / "services" / "service.yml"
+    service.write_text(
+        SERVICE_YML.replace("READONLY", "!Ref ReadOnly").replace(
+            "  ClusterName:\n    Type: String\n",
+            "  ClusterName:\n    Type: String\n  ReadOnly:\n    Type: String\n"),
+        "utf-8")
+    two = CFN_PARENT.replace("        ClusterName: !GetAtt Cluster.Outputs.ClusterName\n",
+                             "        ClusterName: !GetAtt Cluster.Outputs.ClusterName\n"
+                             "        ReadOnly: 'false'\n")
+    stack = two[two.index("  Service:"):].replace("  Service:", "  Worker:").replace(
+        "ReadOnly: 'false'", "ReadOnly: 'true'")
+    (tmp_path / "parent.yml").write_text(two + stack, "utf-8")
+    doc = run_json([str(tmp_path / "parent.yml")], capsys)
+    assert doc["summary"]["templates"] == 5
+    assert found(doc) == [
+        ("EcsExec-CTR1", "error", "nested/services/service.yml#Worker", "TaskDef")]
+
+
+def test_one_template_for_two_stacks_without_the_loader_is_cannot_verify() -> None:
+    child = exec_app("Child")
+    parent = {"Resources": {
+        name: {"Type": "AWS::CloudFormation::Stack",
+               "Properties": {"TemplateURL": "Child.template.json"}}
+        for name in ("First", "Second")}}
+    report = analyze({"parent.json": parent, "Child.template.json": child.body()})
+    assert [(f.rule_id, f.logical_id) for f in report.findings] == [("EcsExec-INP1", "Second")]
+    assert "that is nested stack First's" in report.findings[0].message
+
+
 def test_a_directory_with_parent_and_children_loads_each_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

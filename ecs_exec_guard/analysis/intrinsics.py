@@ -276,10 +276,21 @@ class Resolver:
             return self._sub(arg, depth)
         if fn == "Fn::ImportValue":
             name = self.resolve(arg, depth)
-            if not isinstance(name, str) or has_token(name) or "${AWS::" in name:
+            if not isinstance(name, str):
+                return Unknown(f"Fn::ImportValue of {describe(name)}, known at deploy time")
+            if has_token(name) or "${AWS::" in name:
                 # A pseudo parameter (``${AWS::StackName}-Subnet``) names this stack's own
                 # value: the same text in another template's export is another name.
-                return Unknown(f"Fn::ImportValue of {describe(name)}, known at deploy time")
+                params = [t.name for t in tokens_in(name) if isinstance(t, Param)]
+                shown = _TOKEN_RE.sub(
+                    lambda m: "${" + m.group(3) + "}" if m.group(1) == "par" else m.group(0), name
+                )
+                why = (
+                    f"parameter(s) {', '.join(dict.fromkeys(params))} have no value"
+                    if params
+                    else "known at deploy time"
+                )
+                return Unknown(f"Fn::ImportValue {humanize(shown)}: {why}")
             return self.model.import_value(name, depth)
         if fn == "Fn::GetStackOutput":
             # CDK's "weak" cross-stack references read another stack's output by name.

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .analyzer import TemplateInput
-from .model import NESTED_STACK_TYPES, nested_template_file
+from .model import NESTED_STACK_TYPES, NESTED_TEMPLATE_KEY, nested_template_file
 
 
 class LoadError(Exception):
@@ -335,10 +335,15 @@ def _search_directory(root: Path, notes: list[str]) -> list[TemplateInput]:
 
 
 def _follow_nested_files(found: list[TemplateInput]) -> list[TemplateInput]:
-    """Add the local nested templates (``TemplateURL`` / SAM ``Location``) that exist and are
-    not in the input yet, recursively. A missing file is left to the analysis (cannot verify).
+    """Add the local nested templates (``TemplateURL`` / SAM ``Location``) that exist,
+    recursively, and record on each nested stack resource which template is its own
+    (:data:`NESTED_TEMPLATE_KEY` metadata). A file that several nested stacks deploy (with
+    different parameters) is loaded once per stack, as ``file#LogicalId`` after the first.
+    A missing file is left to the analysis (EcsExec-INP1, cannot verify).
     """
-    seen = {str(Path(path).resolve()) for _, _, path in found if path}
+    by_path = {str(Path(path).resolve()): name for name, _, path in found if path}
+    names = {name for name, _, _ in found}
+    claimed: set[str] = set()
     out = list(found)
     queue = list(found)
     while queue:
@@ -346,23 +351,32 @@ def _follow_nested_files(found: list[TemplateInput]) -> list[TemplateInput]:
         resources = body.get("Resources") if isinstance(body, Mapping) else None
         if path is None or not isinstance(resources, dict):
             continue
-        for res in resources.values():
+        for logical_id, res in resources.items():
             if not isinstance(res, dict) or res.get("Type") not in NESTED_STACK_TYPES:
                 continue
-            if "aws:asset:path" in (res.get("Metadata") or {}):
+            if ASSET_PATH in (res.get("Metadata") or {}):
                 continue  # CDK nested stacks: stack_with_nested follows them
             local = nested_template_file(res)
-            if local is None:
+            child = Path(path).parent / local if local is not None else None
+            if child is None or not child.is_file():
                 continue
-            child = Path(path).parent / local
             key = str(child.resolve())
-            if key in seen or not child.is_file():
-                continue
-            seen.add(key)
-            child_name = posixpath.normpath(posixpath.join(posixpath.dirname(name), local))
-            loaded = load_template(child, child_name)
-            out.append(loaded)
-            queue.append(loaded)
+            child_name = by_path.get(key)
+            if child_name is None or child_name in claimed:
+                base = posixpath.normpath(posixpath.join(posixpath.dirname(name), str(local)))
+                child_name = base if base not in names else f"{base}#{logical_id}"
+                while child_name in names:
+                    child_name += "#"
+                loaded = load_template(child, child_name)
+                by_path.setdefault(key, child_name)
+                names.add(child_name)
+                out.append(loaded)
+                queue.append(loaded)
+            claimed.add(child_name)
+            meta = res.get("Metadata")
+            if not isinstance(meta, dict):
+                meta = res["Metadata"] = {}
+            meta[NESTED_TEMPLATE_KEY] = child_name
     return out
 
 
@@ -389,14 +403,13 @@ def load_paths(paths: list[str], notes: list[str] | None = None) -> list[Templat
             out.extend(found)
         else:
             out.append(load_template(path))
-    out = _follow_nested_files(out)
     names: dict[str, int] = {}
     unique: list[TemplateInput] = []
     for name, body, source in out:
         count = names.get(name, 0)
         names[name] = count + 1
         unique.append((name if count == 0 else f"{name}#{count + 1}", body, source))
-    return unique
+    return _follow_nested_files(unique)
 
 
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"

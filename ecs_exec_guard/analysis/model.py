@@ -36,6 +36,9 @@ EXEC_CONTAINERS_METADATA = "ecs-exec-guard:exec-containers"
 
 
 NESTED_STACK_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
+#: Nested stack metadata naming the input template that is this stack's own (set by the loader
+#: when it follows a local TemplateURL / Location; one file may serve several stacks).
+NESTED_TEMPLATE_KEY = "ecs-exec-guard:nested-template"
 _REMOTE = ("http://", "https://", "s3://")
 
 
@@ -219,6 +222,7 @@ class Model:
         # Nested stacks are linked before anything is resolved: resolving a nested template's
         # parameter asks for its parent. Exports are indexed on first use, once the model is
         # whole (an export name may use a parameter, a mapping or another import).
+        self._by_file: dict[str, Template] | None = None
         self.parent_of: dict[str, Resource] = self._link_nested_stacks()
         self._exports: dict[str, tuple[Template, Any]] | None = None
 
@@ -255,27 +259,48 @@ class Model:
         stack resource, or a ``TemplateURL`` / ``Location`` that is a local path: a file next to
         the parent template (relative to it), else the input template of that name.
         """
-        by_file: dict[str, Template] = {}
-        for tpl in self.templates.values():
-            if tpl.path:
-                by_file[str(Path(tpl.path).resolve())] = tpl
-        by_name = {name.rsplit("/", 1)[-1]: tpl for name, tpl in self.templates.items()}
         links: dict[str, Resource] = {}
-        for stack in self.resources(*NESTED_STACK_TYPES):
-            local = nested_template_file(stack.raw)
-            if local is None:
-                continue
-            child = None
-            if stack.template.path:
-                child = by_file.get(str((Path(stack.template.path).parent / local).resolve()))
-            if child is None:
-                relative = posixpath.normpath(
-                    posixpath.join(posixpath.dirname(stack.template.name), local)
-                )
-                child = self.templates.get(relative) or by_name.get(local.rsplit("/", 1)[-1])
-            if child is not None and child is not stack.template and child.name not in links:
+        stacks = self.resources(*NESTED_STACK_TYPES)
+        for stack in stacks:  # the loader's explicit links first
+            meta = stack.raw.get("Metadata")
+            own = meta.get(NESTED_TEMPLATE_KEY) if isinstance(meta, dict) else None
+            if isinstance(own, str) and own in self.templates and own not in links:
+                links[own] = stack
+        linked = set(links.values())
+        for stack in stacks:
+            child = None if stack in linked else self.nested_candidate(stack)
+            if child is not None and child.name not in links:
                 links[child.name] = stack
         return links
+
+    def nested_candidate(self, stack: Resource) -> Template | None:
+        """The input template at the local path a nested stack names (linked or not)."""
+        local = nested_template_file(stack.raw)
+        if local is None:
+            return None
+        if self._by_file is None:
+            self._by_file = {
+                str(Path(tpl.path).resolve()): tpl for tpl in self.templates.values() if tpl.path
+            }
+        child = None
+        if stack.template.path:
+            child = self._by_file.get(str((Path(stack.template.path).parent / local).resolve()))
+        if child is None:
+            relative = posixpath.normpath(
+                posixpath.join(posixpath.dirname(stack.template.name), local)
+            )
+            base = local.rsplit("/", 1)[-1]
+            child = self.templates.get(relative) or next(
+                (t for n, t in self.templates.items() if n.rsplit("/", 1)[-1] == base), None
+            )
+        return child if child is not stack.template else None
+
+    def nested_template_of(self, stack: Resource) -> Template | None:
+        """The input template that a nested stack resource deploys, when linked."""
+        for child_name, parent in self.parent_of.items():
+            if parent is stack:
+                return self.templates[child_name]
+        return None
 
     def forced_condition(self, template: str, name: str) -> bool | None:
         return self.forced_conditions.get((template, name))
@@ -297,13 +322,12 @@ class Model:
 
     def nested_output(self, stack: Resource, output: str, depth: int = 0) -> Any:
         """``Fn::GetAtt NestedStack.Outputs.X`` from the nested template's Outputs."""
-        for child_name, parent in self.parent_of.items():
-            if parent is stack:
-                child = self.templates[child_name]
-                outputs = child.body.get("Outputs")
-                entry = outputs.get(output) if isinstance(outputs, dict) else None
-                if isinstance(entry, dict) and "Value" in entry:
-                    return child.resolver.resolve(entry["Value"], depth + 1)
+        child = self.nested_template_of(stack)
+        if child is not None:
+            outputs = child.body.get("Outputs")
+            entry = outputs.get(output) if isinstance(outputs, dict) else None
+            if isinstance(entry, dict) and "Value" in entry:
+                return child.resolver.resolve(entry["Value"], depth + 1)
         return None
 
     # -- lookups ----------------------------------------------------------------------

@@ -34,9 +34,17 @@ class INP1(Rule):
                 continue
             if stack.template.resolver.condition_attribute(stack.raw) is False:
                 continue  # the stack is not created
+            other = ctx.model.nested_candidate(stack)
+            where = (
+                f"is in the input as {other.name}, but that is nested stack "
+                f"{ctx.model.parent_of[other.name].logical_id}'s (each nested stack needs its "
+                "own copy; the CLI loads one per stack)"
+                if other is not None and other.name in ctx.model.parent_of
+                else "is not in the input"
+            )
             yield self.finding(
                 stack,
-                f"The template of nested stack {stack.logical_id} ({local}) is not in the input;"
+                f"The template of nested stack {stack.logical_id} ({local}) {where};"
                 " what it deploys is not checked for exec.",
                 unverified=True,
             )

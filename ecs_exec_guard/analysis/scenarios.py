@@ -119,38 +119,45 @@ def merge(runs: list[tuple[Assignment, list[Finding]]], order: list[str]) -> lis
             out.extend(per_run[0])
             continue
         relevant = _relevant(assigned, list(signatures))
-        first = next(f for group in per_run for f in group)
         if all(any(not f.unverified for f in group) for group in per_run):
             out.extend(_each_branch(per_run, assigned, relevant, template, templates))
-            continue
-        texts: dict[str, list[int]] = {}  # what a branch says -> the branches that say it
-        for i, group in enumerate(per_run):
-            text = "; ".join(
-                ("cannot verify: " if f.unverified else "") + _bare(f.message).rstrip(".")
-                for f in group
-            )
-            texts.setdefault(text or "it passes", []).append(i)
-        passes = texts.pop("it passes", [])
-        parts = [
-            f"when {_when(where, assigned, relevant, template, templates)}, {text}"
-            for text, where in texts.items()
-        ]
-        if passes:
-            when = _when(passes, assigned, relevant, template, templates)
-            parts.append(f"when {when}, it passes")
-        conds = ", ".join(_label(c, template, templates) for c in relevant)
-        message = (
-            f"{CANNOT_VERIFY}it depends on deploy-time condition {conds}: "
-            + "; ".join(parts)
-            + "."
-        )
-        out.append(
-            dataclasses.replace(
-                first, severity=Severity.WARNING, message=message, unverified=True
-            )
-        )
+        else:
+            out.append(_depends(per_run, assigned, relevant, template, templates))
     rank = {rule_id: i for i, rule_id in enumerate(order)}
     return sorted(out, key=lambda f: rank.get(f.rule_id, len(rank)))
+
+
+def _depends(
+    per_run: list[list[Finding]],
+    runs: list[Assignment],
+    relevant: list[Condition],
+    template: str,
+    templates: set[str],
+) -> Finding:
+    """Some branches pass: one cannot-verify warning saying what holds in which branch."""
+    texts: dict[str, list[int]] = {}  # what a branch says -> the branches that say it
+    for i, group in enumerate(per_run):
+        text = "; ".join(
+            ("cannot verify: " if f.unverified else "") + _bare(f.message).rstrip(".")
+            for f in group
+        )
+        texts.setdefault(text or "it passes", []).append(i)
+    passes = texts.pop("it passes", [])
+    parts = [
+        f"when {_when(where, runs, relevant, template, templates)}, {text}"
+        for text, where in texts.items()
+    ]
+    if passes:
+        parts.append(f"when {_when(passes, runs, relevant, template, templates)}, it passes")
+    labels = [_label(c, template, templates) for c in relevant]
+    noun = "condition" if len(labels) == 1 else "conditions"
+    message = (
+        f"{CANNOT_VERIFY}it depends on deploy-time {noun} {', '.join(labels)}: "
+        + "; ".join(parts)
+        + "."
+    )
+    first = next(f for group in per_run for f in group)
+    return dataclasses.replace(first, severity=Severity.WARNING, message=message, unverified=True)
 
 
 def _each_branch(

@@ -355,6 +355,23 @@ def test_bad_assignment_is_a_usage_error(
     assert err.count("\n") == 1 and value in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["-p", "a\x00b:AppName=x"], ["--parameters", "a\x00b"], ["--parameters", "x:a\x00b"],
+     ["-p", ":=x"], ["-p", "svc.yml:="], ["--parameters", ""]],
+    ids=["nul selector", "nul file", "nul file with selector", "empty key", "no key",
+         "empty file name"],
+)
+def test_odd_parameter_arguments_are_usage_errors(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    env, svc = write_copilot(tmp_path)
+    code = main(["check", str(env), str(svc), *argv])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, ""), err
+    assert err.count("\n") == 1 and "internal error" not in err
+
+
 # -- typing of supplied values -----------------------------------------------------------------
 
 

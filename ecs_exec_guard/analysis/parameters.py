@@ -77,6 +77,8 @@ def read_parameter_file(path: Path) -> dict[str, str]:
         raise ParameterError(f"{path}: not a text file") from None
     except OSError as exc:
         raise ParameterError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # e.g. an embedded NUL in the path
+        raise ParameterError(f"{str(path)!r}: not a usable path ({exc})") from None
     return parse_parameter_text(text, str(path))
 
 
@@ -104,7 +106,7 @@ def _matches(selector: str, item: TemplateInput) -> bool:
     if path is not None:
         try:
             return Path(selector).resolve() == Path(path).resolve()
-        except OSError:  # pragma: no cover - defensive
+        except (OSError, ValueError):  # an unusable path (e.g. an embedded NUL) names nothing
             return False
     return False
 
@@ -132,7 +134,7 @@ def resolve_parameters(
     per: dict[str, dict[str, str]] = {}
     for spec in files:
         path, selector = Path(spec), None
-        if not path.is_file() and ":" in spec:
+        if not _is_file(path) and ":" in spec:
             selector, _, rest = spec.partition(":")
             path = Path(rest)
         values = read_parameter_file(path)
@@ -154,6 +156,13 @@ def resolve_parameters(
                 raise ParameterError(f"-p {text}: {name} declares no parameter {key}")
             per.setdefault(name, {})[key] = value
     return common, per
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _declared(body: Any) -> set[str]:

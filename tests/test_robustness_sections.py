@@ -186,14 +186,21 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("sections")
 
 
+odd_args = st.lists(
+    st.tuples(st.sampled_from(["-p", "--parameters"]),
+              st.text(alphabet=st.sampled_from("=:/.aE\x00,"), max_size=8)),
+    max_size=2,
+)
+
+
 @settings(max_examples=20, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(bodies=apps, as_yaml=st.booleans(), values_=supplied, directory=st.booleans(),
-       fmt=st.sampled_from(["text", "json", "sarif"]))
+       fmt=st.sampled_from(["text", "json", "sarif"]), odd=odd_args)
 def test_the_cli_never_exits_3(
     workdir: Path, bodies: list[dict[str, Any]], as_yaml: bool, values_: dict[str, str],
-    directory: bool, fmt: str, capsys: pytest.CaptureFixture[str],
+    directory: bool, fmt: str, odd: list[tuple[str, str]], capsys: pytest.CaptureFixture[str],
 ) -> None:
     run_dir = workdir / f"run{len(list(workdir.iterdir()))}"
     paths = [_write(run_dir, name, body, as_yaml)
@@ -204,6 +211,8 @@ def test_the_cli_never_exits_3(
     for key, value in values_.items():
         if key in declared or key == "AWS::StackName":
             argv += ["-p", f"{key}={value}"]
+    for option, value in odd:
+        argv += [option, value]
     code = main(argv)
     _, err = capsys.readouterr()
     assert code in (0, 1, 2), err

@@ -318,8 +318,8 @@ def _search_directory(root: Path, notes: list[str]) -> list[TemplateInput]:
                     notes.append(f"skipped {exc}")
         for file in sorted(files):
             path = here / file
-            if not file.endswith(TEMPLATE_SUFFIXES):
-                continue
+            if not file.endswith(TEMPLATE_SUFFIXES) or not path.is_file():
+                continue  # not a template name, or not a regular file (a FIFO would block)
             name = path.relative_to(root).as_posix()
             if file.endswith(_NAMED_TEMPLATE):
                 found.append(load_template(path, name))

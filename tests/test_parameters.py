@@ -253,6 +253,36 @@ def test_copilot_pair_with_values_finds_the_missing_public_ip(
     assert "PublicSubnet1, PublicSubnet2" in doc["findings"][0]["message"]
 
 
+def test_copilot_pair_links_with_app_and_env_names_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The environment's exports are named from its stack name: the one stack name that makes
+    the service's imports match is assumed, and the report says so."""
+    env, svc = write_copilot(tmp_path, public_ip=False)
+    _, doc = run_json([str(env), str(svc), "-p", "AppName=demo", "-p", "EnvName=test"], capsys)
+    assert findings(doc) == [("EcsExec-NET3", "error", "Service")]
+    assert doc["summary"]["notes"] == [
+        "env.yml is taken to be deployed as stack demo-test, the stack name its export "
+        "demo-test-ClusterId needs to match an import (give -p env.yml:AWS::StackName=... "
+        "otherwise)"]
+
+
+def test_two_templates_exporting_under_their_stack_names_are_ambiguous(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env, svc = write_copilot(tmp_path, public_ip=False)
+    other = tmp_path / "env2.yml"
+    other.write_text(ENV_YAML, "utf-8")
+    _, doc = run_json([str(env), str(other), str(svc), "-p", "AppName=demo", "-p",
+                       "EnvName=test"], capsys)
+    assert findings(doc) == [("EcsExec-NET7", "warning", "Service")]
+    assert "several templates of the input (env.yml, env2.yml)" in doc["findings"][0]["message"]
+    # Naming one of them settles it.
+    _, doc = run_json([str(env), str(other), str(svc), "-p", "AppName=demo", "-p",
+                       "EnvName=test", "-p", "env2.yml:AWS::StackName=demo-prod"], capsys)
+    assert findings(doc) == [("EcsExec-NET3", "error", "Service")]
+
+
 def test_copilot_pair_with_a_wrong_stack_name_stays_unknown(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -96,7 +96,7 @@ def analyze(
         templates=[name for name, _, _ in inputs],
         launches_checked=len(ctx.exec_launches),
         suppressed=suppressed,
-        notes=[] if ctx.exec_launches else [NO_EXEC_LAUNCH],
+        notes=list(model.assumptions) + ([] if ctx.exec_launches else [NO_EXEC_LAUNCH]),
     )
 
 

@@ -6,6 +6,7 @@ Everything here is plain Python over dicts: no jsii, no CDK import.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -225,6 +226,10 @@ class Model:
         self._by_file: dict[str, Template] | None = None
         self.parent_of: dict[str, Resource] = self._link_nested_stacks()
         self._exports: dict[str, tuple[Template, Any]] | None = None
+        self._stack_name_exports: list[tuple[Template, re.Pattern[str], Any]] = []
+        self._stack_names: dict[str, str] = {}  # template -> the stack name imports imply
+        #: What the analysis assumed to link the templates (one sentence each).
+        self.assumptions: list[str] = []
 
     @property
     def exports(self) -> dict[str, tuple[Template, Any]]:
@@ -245,11 +250,48 @@ class Model:
                         if isinstance(export, dict)
                         else None
                     )
-                    if isinstance(name, str) and "${AWS::" not in name and not has_token(name):
-                        # A name with a pseudo parameter is only known at deploy time.
+                    if not isinstance(name, str) or has_token(name):
+                        continue
+                    if "${AWS::" not in name:
                         found.setdefault(name, (tpl, output.get("Value")))
+                        continue
+                    # A name with a pseudo parameter is only known at deploy time; one built
+                    # from the stack name alone can still match an import (see import_value).
+                    pattern = _stack_name_pattern(name)
+                    if pattern is not None:
+                        self._stack_name_exports.append((tpl, pattern, output.get("Value")))
             self._exports = found
         return self._exports
+
+    def _export_by_stack_name(self, name: str) -> tuple[Template, Any] | Unknown | None:
+        """The export ``${AWS::StackName}-X`` of an input template that an import of ``name``
+        can only mean, if exactly one template can provide it (the stack name it implies is
+        then recorded in :attr:`assumptions`, and must agree for every import of it)."""
+        candidates = []
+        for tpl, pattern, expr in self._stack_name_exports:
+            m = pattern.fullmatch(name)
+            if m is None:
+                continue
+            stack = m.group("stack")
+            if self._stack_names.get(tpl.name, stack) == stack:
+                candidates.append((tpl, expr, stack))
+        if not candidates:
+            return None
+        if len({(tpl.name, stack) for tpl, _, stack in candidates}) > 1:
+            shown = ", ".join(dict.fromkeys(tpl.name for tpl, _, _ in candidates))
+            return Unknown(
+                f"Fn::ImportValue {name}: several templates of the input ({shown}) export it "
+                "under their stack name (give AWS::StackName for each)"
+            )
+        tpl, expr, stack = candidates[0]
+        if tpl.name not in self._stack_names:
+            self._stack_names[tpl.name] = stack
+            self.assumptions.append(
+                f"{tpl.name} is taken to be deployed as stack {stack}, the stack name its export "
+                f"{name} needs to match an import (give -p {tpl.name}:AWS::StackName=... "
+                "otherwise)"
+            )
+        return tpl, expr
 
     def _link_nested_stacks(self) -> dict[str, Resource]:
         """Nested template name -> its ``AWS::CloudFormation::Stack`` (or SAM
@@ -357,9 +399,11 @@ class Model:
         if name in self._imports:
             return self._imports[name]
         self._imports[name] = Unknown(f"Fn::ImportValue {name} refers to itself")
-        found = self.exports.get(name)
+        found: Any = self.exports.get(name) or self._export_by_stack_name(name)
         if found is None:
             value: Any = Unknown(f"Fn::ImportValue {name}: no template of the input exports it")
+        elif isinstance(found, Unknown):
+            value = found
         else:
             tpl, expr = found
             value = tpl.resolver.resolve(expr, depth + 1)
@@ -453,6 +497,22 @@ class Model:
             elif param.name in tpl.parameter_values:
                 out["Default"] = tpl.parameter_values[param.name]
         return out
+
+
+_STACK_NAME_REF = "${AWS::StackName}"
+
+
+def _stack_name_pattern(name: str) -> re.Pattern[str] | None:
+    """A pattern for an export name built from the stack name alone (``${AWS::StackName}-Vpc``),
+    capturing the stack name (letters, digits and hyphens, starting with a letter)."""
+    parts = name.split(_STACK_NAME_REF)
+    if len(parts) < 2 or any("${" in part for part in parts):
+        return None
+    stack = r"(?P<stack>[A-Za-z][-A-Za-z0-9]{0,127})"
+    body = stack.join([re.escape(parts[0]), re.escape(parts[1])])
+    for part in parts[2:]:
+        body += "(?P=stack)" + re.escape(part)
+    return re.compile(body)
 
 
 def _stem(name: str) -> str:

@@ -398,7 +398,9 @@ def test_directory_search_finds_every_template(
     (tmp_path / "infra" / "service.yaml").write_text(json.dumps(broken.body()), "utf-8")
     (tmp_path / "package.json").write_text('{"name": "x"}', "utf-8")
     (tmp_path / "compose.yml").write_text("services:\n  web:\n    image: nginx\n", "utf-8")
-    (tmp_path / "k8s.yaml").write_text("a: 1\n---\nb: 2\n", "utf-8")
+    (tmp_path / "k8s.yaml").write_text("a: 1\n---\nb: 2\n", "utf-8")  # skipped silently
+    (tmp_path / "tsconfig.json").write_text('{"a": 1, // comment\n}', "utf-8")
+    (tmp_path / "broken.yaml").write_text("Resources:\n  A: [unclosed\n", "utf-8")
     for hidden in (".github", "node_modules", ".venv"):
         (tmp_path / hidden).mkdir()
         (tmp_path / hidden / "t.json").write_text(json.dumps(broken.body()), "utf-8")
@@ -406,7 +408,8 @@ def test_directory_search_finds_every_template(
     assert sorted({f["template"] for f in doc["findings"]}) == [
         "infra/service.json", "infra/service.yaml"]
     assert doc["summary"]["templates"] == 2
-    assert len(doc["summary"]["notes"]) == 1 and "k8s.yaml" in doc["summary"]["notes"][0]
+    # A file that looks like a template but does not parse is named; other files are not.
+    assert len(doc["summary"]["notes"]) == 1 and "broken.yaml" in doc["summary"]["notes"][0]
 
 
 def test_directory_with_a_cloud_assembly_inside(

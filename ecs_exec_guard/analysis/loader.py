@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -288,6 +289,7 @@ def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[Tem
 
 TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml")
 _NAMED_TEMPLATE = (".template.json", ".template.yaml", ".template.yml")
+_LOOKS_LIKE_TEMPLATE = re.compile(r'^\s*"?(Resources|AWSTemplateFormatVersion)"?\s*:', re.M)
 # Directories a template search never enters: tool caches, dependencies, virtual envs.
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
 
@@ -297,7 +299,8 @@ def _search_directory(root: Path, notes: list[str]) -> list[TemplateInput]:
 
     A template is any ``*.json`` / ``*.yaml`` / ``*.yml`` with a ``Resources`` section; other
     files are skipped. A ``*.template.*`` file that is not a template is an error (it says it
-    is one); another file that does not parse is skipped with a note. A subdirectory with a
+    is one); another file that does not parse is skipped, with a note when it looks like a
+    template (a top-level ``Resources`` or ``AWSTemplateFormatVersion`` key). A subdirectory with a
     ``manifest.json`` is read as a cloud assembly (``cdk.out``); hidden directories and
     dependency folders (``node_modules``, virtual environments) are not searched.
     """
@@ -325,9 +328,14 @@ def _search_directory(root: Path, notes: list[str]) -> list[TemplateInput]:
                 found.append(load_template(path, name))
                 continue
             try:
-                body = parse_template_text(_read(path), str(path), require_resources=False)
+                text = _read(path)
+            except LoadError:
+                continue  # not text: not a template
+            try:
+                body = parse_template_text(text, str(path), require_resources=False)
             except LoadError as exc:
-                notes.append(f"skipped {exc}")
+                if _LOOKS_LIKE_TEMPLATE.search(text):
+                    notes.append(f"skipped {exc}")  # a broken template must not pass unseen
                 continue
             if isinstance(body.get("Resources"), dict):
                 found.append((name, body, str(path)))

@@ -17,6 +17,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "EcsExecChecks": "ecs_exec_guard.policies.pack",
     "EcsExecAutoFix": "ecs_exec_guard.policies.autofix",
+    "EcsExecContainerMixin": "ecs_exec_guard.policies.autofix",
+    "EcsExecEnableMixin": "ecs_exec_guard.policies.autofix",
+    "EcsExecPlatformVersionMixin": "ecs_exec_guard.policies.autofix",
     "ExecEnabledService": "ecs_exec_guard.constructs.exec_enabled_service",
     "ExecMode": "ecs_exec_guard.constructs.exec_enabled_service",
     "ExecLogging": "ecs_exec_guard.constructs.exec_enabled_service",
@@ -40,11 +43,17 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "EcsExecAutoFix",
     "EcsExecChecks",
+    "EcsExecContainerMixin",
+    "EcsExecEnableMixin",
+    "EcsExecPlatformVersionMixin",
     "ExecEnabledService",
+    "ExecLogging",
     "ExecMode",
+    "ExecOperatorPolicy",
     "Finding",
     "Report",
     "Severity",
     "__version__",
     "analyze",
+    "exec_operator_statements",
 ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -43,6 +44,38 @@ def acknowledgment_id(rule_id: str) -> str:
     return f"{PACK_NAME}::{rule_id}"
 
 
+def rule_ids_from(only: Sequence[str]) -> list[str]:
+    """The full rule IDs that ``only`` names, with or without the ``EcsExec-`` prefix.
+
+    Refuses a bare string (a list of its characters is never what was meant) and unknown IDs,
+    naming the valid ones.
+    """
+    valid = ", ".join(RULES_BY_ID)
+    if isinstance(only, str) or not isinstance(only, Sequence):
+        raise TypeError(
+            f"EcsExecChecks: only must be a list of rule IDs, e.g. only=[{only!r}], not "
+            f"{type(only).__name__} {only!r}. Valid IDs: {valid}"
+        )
+    ids: list[str] = []
+    unknown: list[str] = []
+    for item in only:
+        full = f"{PACK_NAME}-{item}" if isinstance(item, str) and item in _SHORT_IDS else item
+        if full in RULES_BY_ID:
+            if full not in ids:
+                ids.append(full)
+        else:
+            unknown.append(repr(item))
+    if unknown:
+        raise ValueError(
+            f"EcsExecChecks: unknown rule IDs in only: {', '.join(unknown)}. Valid IDs (the "
+            f"{PACK_NAME}- prefix is optional): {valid}"
+        )
+    return ids
+
+
+_SHORT_IDS = frozenset(rule_id.removeprefix(f"{PACK_NAME}-") for rule_id in RULES_BY_ID)
+
+
 class EcsExecChecks(NagPack):
     """Checks every exec-enabled ECS launch of the app for what ECS Exec needs.
 
@@ -50,7 +83,7 @@ class EcsExecChecks(NagPack):
     :param verbose: add each rule's explanation to its messages.
     :param require_exec: report services without exec (EcsExec-ENB1).
     :param strict: warnings fail synthesis too (as ``cdk synth --strict`` does for annotations).
-    :param only: limit the pack to these rule IDs.
+    :param only: limit the pack to these rule IDs (a list; ``"EcsExec-CTR1"`` or ``"CTR1"``).
     :param path_prefixes: report only findings on resources under these construct paths (used
         by ``ExecEnabledService`` in enforce mode, see :func:`enforce_on`).
     """
@@ -62,7 +95,7 @@ class EcsExecChecks(NagPack):
         verbose: bool = False,
         require_exec: bool = False,
         strict: bool = False,
-        only: list[str] | None = None,
+        only: Sequence[str] | None = None,
         path_prefixes: list[str] | None = None,
         write_suppressions_to_cloud_formation: bool | None = None,
     ) -> None:
@@ -71,13 +104,10 @@ class EcsExecChecks(NagPack):
             verbose=verbose,
             write_suppressions_to_cloud_formation=write_suppressions_to_cloud_formation,
         )
-        unknown = sorted(set(only or ()) - set(RULES_BY_ID))
-        if unknown:
-            raise ValueError(f"EcsExecChecks: unknown rule IDs {', '.join(unknown)}")
         self._verbose_messages = verbose
         self._require_exec = require_exec
         self._strict = strict
-        self._only = list(only) if only is not None else None
+        self._only = rule_ids_from(only) if only is not None else None
         self._path_prefixes = (
             [p.strip("/") for p in path_prefixes] if path_prefixes is not None else None
         )

@@ -21,6 +21,8 @@ from ..analysis.model import EXEC_CONTAINERS_METADATA
 from .operator_access import exec_operator_statements
 
 SERVICE_TAG = "ecs-exec-guard:service"
+#: aws-cdk-lib's feature flag (cx-api REDUCE_EC2_FARGATE_CLOUDWATCH_PERMISSIONS).
+REDUCE_LOGS_PERMISSIONS_FLAG = "@aws-cdk/aws-ecs:reduceEc2FargateCloudWatchPermissions"
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 
 
@@ -80,6 +82,9 @@ class ExecEnabledService(Construct):
         enable_ecs_managed_tags: bool | None = None,
         **service_props: Any,
     ) -> None:
+        _refuse_contradictions(
+            f"{scope.node.path}/{id}", task_definition, platform_version, service_props
+        )
         super().__init__(scope, id)
         self.mode = mode
         self.cluster = cluster
@@ -91,10 +96,30 @@ class ExecEnabledService(Construct):
                 "into, or leave it unset for all of them"
             )
         self._exec_containers = list(exec_containers) if exec_containers else None
+        #: Whether this construct grants the exec logging / KMS permissions itself: when the
+        #: cluster's L2 does not carry the configuration (it is set on the L1 here), CDK cannot
+        #: derive them from it.
+        self._grants_logging = (
+            exec_logging is not None and cluster.execute_command_configuration is None
+        )
+        if exec_logging is not None and self._grants_logging and (
+            exec_logging.log_group or exec_logging.bucket
+        ):
+            # CDK's service then sees Logging DEFAULT and, without this flag, grants
+            # logs:CreateLogStream/DescribeLogStreams/PutLogEvents on '*'. With it, CDK grants
+            # no logging permission to this service's task role, and _grant_logging adds the
+            # scoped statements a Cluster(execute_command_configuration=...) would get. Set on
+            # this construct only (before it has children): nothing else in the app changes.
+            self.node.set_context(REDUCE_LOGS_PERMISSIONS_FLAG, True)
         if exec_logging is not None:
             self._configure_cluster_logging(cluster, exec_logging)
 
-        propagate_tags = service_props.pop("propagate_tags", ecs.PropagatedTagSource.SERVICE)
+        service_props.pop("enable_execute_command", None)  # True, or refused above
+        # propagate_task_tags_from is the newer name of propagate_tags; CDK takes one of them.
+        propagate_tags = service_props.pop(
+            "propagate_task_tags_from",
+            service_props.pop("propagate_tags", ecs.PropagatedTagSource.SERVICE),
+        )
         #: Whether the tasks carry the service's tags (grant_execute's tag condition needs it).
         self._tags_reach_tasks = propagate_tags == ecs.PropagatedTagSource.SERVICE
         common: dict[str, Any] = {
@@ -133,7 +158,7 @@ class ExecEnabledService(Construct):
         # The construct's address: unique per construct path, and a valid tag value (hex).
         self.service_tag_value = self.node.addr
         Tags.of(self.service).add(SERVICE_TAG, self.service_tag_value)
-        if exec_logging is not None:
+        if exec_logging is not None and self._grants_logging:
             self._grant_logging(exec_logging)
 
         if self._exec_containers is not None:
@@ -340,6 +365,49 @@ class ExecEnabledService(Construct):
             grant = g if grant is None else grant.combine(g)
         assert grant is not None
         return grant
+
+
+#: Fargate platform versions that cannot run the exec agent on Linux (it needs 1.4.0).
+_LINUX_PLATFORMS_WITHOUT_EXEC = {
+    ecs.FargatePlatformVersion.VERSION1_0: "1.0.0",
+    ecs.FargatePlatformVersion.VERSION1_1: "1.1.0",
+    ecs.FargatePlatformVersion.VERSION1_2: "1.2.0",
+    ecs.FargatePlatformVersion.VERSION1_3: "1.3.0",
+}
+
+
+def _refuse_contradictions(
+    path: str,
+    task_definition: ecs.TaskDefinition,
+    platform_version: ecs.FargatePlatformVersion | None,
+    service_props: dict[str, Any],
+) -> None:
+    """Refuse the arguments that contradict what ExecEnabledService is for, in both modes.
+
+    FIX would otherwise silently undo an explicit choice, and ENFORCE accept a service that
+    cannot be exec'd into.
+    """
+    enable = service_props.get("enable_execute_command")
+    if enable is not None and enable is not True:
+        raise ValueError(
+            f"{path}: ExecEnabledService always turns ECS Exec on; enable_execute_command="
+            f"{enable!r} contradicts it. Leave enable_execute_command out, or use "
+            "ecs.FargateService / ecs.Ec2Service for a service without exec."
+        )
+    version = _LINUX_PLATFORMS_WITHOUT_EXEC.get(platform_version) if platform_version else None
+    if version is not None and not _is_windows(task_definition):
+        raise ValueError(
+            f"{path}: platform_version {version} cannot run ECS Exec on Linux (Fargate platform "
+            "1.4.0 or later is needed). Use FargatePlatformVersion.LATEST or VERSION1_4, or "
+            "leave platform_version out."
+        )
+
+
+def _is_windows(task_definition: ecs.TaskDefinition) -> bool:
+    cfn = task_definition.node.default_child
+    platform = cfn.runtime_platform if isinstance(cfn, ecs.CfnTaskDefinition) else None
+    family = getattr(platform, "operating_system_family", None)
+    return isinstance(family, str) and family.upper().startswith("WINDOWS")
 
 
 @jsii.implements(IValidation)

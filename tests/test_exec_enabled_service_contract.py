@@ -247,3 +247,23 @@ def test_a_cluster_configured_by_cdk_keeps_cdks_own_grants(tmp_path: Path) -> No
             "Resource": group_arn,
         },
     ]
+
+
+# -- item 9: an ExecEnabledService user is told about its own options -----------------------
+
+
+def test_enforce_tells_the_l3_user_about_exec_containers_not_the_auto_fix(tmp_path: Path) -> None:
+    built = apps.readonly_root(
+        str(tmp_path), ExecMode.ENFORCE, fail=False, containers=("app", "sidecar")
+    )
+    built.app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    violations = [v for p in report["pluginReports"] for v in p["violations"]]
+    assert [(v["ruleName"], v["severity"]) for v in violations] == [("EcsExec-CTR1", "error")]
+    assert violations[0]["suggestedFix"] == (
+        "Set readonly_root_filesystem=False on the containers you exec into, or leave it unset "
+        "(ReadonlyRootFilesystem false in CloudFormation). To keep the other containers "
+        "read-only, name the exec containers: ExecEnabledService(exec_containers=[...], "
+        "mode=ExecMode.FIX) flips only those, and the checks then leave the others alone. This "
+        "conflicts with Security Hub ECS.5: acknowledge that control for the exec containers."
+    )

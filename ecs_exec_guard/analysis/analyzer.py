@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .acknowledgments import Acknowledgment, from_templates, split
-from .findings import Finding, Report
+from .findings import Finding, Report, fix_for_exec_enabled_service
 from .model import Model, Resource
 from .network import container_hosts
 from .rules import ALL_RULES, RULES_BY_ID, Context, Options
@@ -86,10 +86,12 @@ def analyze(
         if runs:
             findings = merge(runs, [r.id for r in ALL_RULES])
     related = _launches_by_resource(ctx)
-    findings = [
-        dataclasses.replace(f, launches=tuple(related.get((f.template, f.logical_id), ())))
-        for f in findings
-    ]
+    by_l3 = {
+        _label(lc.resource)
+        for lc in ctx.exec_launches
+        if lc.resource.made_by_exec_enabled_service
+    }
+    findings = [_with_launches(f, related, by_l3) for f in findings]
     findings, suppressed = split(findings, acks, stack_paths)
     return Report(
         findings=findings,
@@ -112,6 +114,18 @@ def _run_rules(ctx: Context, wanted: set[str] | None) -> list[Finding]:
                 seen.add(key)
                 findings.append(finding)
     return findings
+
+
+def _with_launches(
+    f: Finding, related: dict[tuple[str, str], list[str]], by_l3: set[str]
+) -> Finding:
+    """The finding with the launches it concerns; when they are all ExecEnabledService's, its
+    fix names that construct's options."""
+    launches = tuple(related.get((f.template, f.logical_id), ()))
+    fix = f.fix
+    if launches and all(label in by_l3 for label in launches):
+        fix = fix_for_exec_enabled_service(fix)
+    return dataclasses.replace(f, launches=launches, fix=fix)
 
 
 def _label(res: Resource) -> str:

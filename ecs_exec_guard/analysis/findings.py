@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,21 @@ class Suppressed:
             **self.finding.to_json(),
             "acknowledgment": {"reason": self.reason, "source": self.source, "at": self.at},
         }
+
+
+_AUTOFIX = re.compile(r"EcsExecAutoFix(\([^)]*\))?")
+
+
+def fix_for_exec_enabled_service(fix: str) -> str:
+    """A fix text as an ``ExecEnabledService`` user applies it: the construct's own options
+    instead of ``EcsExecAutoFix``, which the construct applies itself in FIX mode."""
+
+    def option(m: re.Match[str]) -> str:
+        if "exec_containers" in (m.group(1) or ""):
+            return "ExecEnabledService(exec_containers=[...], mode=ExecMode.FIX)"
+        return "ExecEnabledService(mode=ExecMode.FIX)"
+
+    return _AUTOFIX.sub(option, fix)
 
 
 @dataclass

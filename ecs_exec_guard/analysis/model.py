@@ -34,6 +34,8 @@ KMS_KEY_ARN_PREFIX = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}
 #: ``EcsExecAutoFix(exec_containers=...)`` and ``ExecEnabledService``); the container rules
 #: then check only those.
 EXEC_CONTAINERS_METADATA = "ecs-exec-guard:exec-containers"
+#: Service metadata set by ``ExecEnabledService`` (its mode): fix texts then name its options.
+EXEC_ENABLED_SERVICE_METADATA = "ecs-exec-guard:exec-enabled-service"
 
 
 NESTED_STACK_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
@@ -136,6 +138,11 @@ class Resource:
         if isinstance(names, list) and all(isinstance(n, str) for n in names):
             return frozenset(names)
         return None
+
+    @property
+    def made_by_exec_enabled_service(self) -> bool:
+        meta = self.raw.get("Metadata")
+        return isinstance(meta, dict) and EXEC_ENABLED_SERVICE_METADATA in meta
 
     @property
     def ref(self) -> Ref:

@@ -17,7 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct, IValidation
 
-from ..analysis.model import EXEC_CONTAINERS_METADATA
+from ..analysis.model import EXEC_CONTAINERS_METADATA, EXEC_ENABLED_SERVICE_METADATA
 from .operator_access import exec_operator_statements
 
 SERVICE_TAG = "ecs-exec-guard:service"
@@ -155,6 +155,10 @@ class ExecEnabledService(Construct):
             self.service = ecs.Ec2Service(
                 self, "Service", assign_public_ip=assign_public_ip, **common
             )
+        # Read by the analyzer: findings on this service's launch speak of this construct.
+        cfn_service = self.service.node.default_child
+        if isinstance(cfn_service, ecs.CfnService):
+            cfn_service.add_metadata(EXEC_ENABLED_SERVICE_METADATA, mode.value)
         # The construct's address: unique per construct path, and a valid tag value (hex).
         self.service_tag_value = self.node.addr
         Tags.of(self.service).add(SERVICE_TAG, self.service_tag_value)

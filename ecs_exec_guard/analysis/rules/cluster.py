@@ -28,8 +28,12 @@ class CFG1(Rule):
         "bucket, and each encryption flag needs its log group or bucket."
     )
     fix = (
-        "Use Logging OVERRIDE with a LogConfiguration that names a CloudWatch log group and/or "
-        "an S3 bucket; set CloudWatchEncryptionEnabled / S3EncryptionEnabled only with them."
+        "In the cluster's execute_command_configuration use "
+        "logging=ecs.ExecuteCommandLogging.OVERRIDE with "
+        "log_configuration=ecs.ExecuteCommandLogConfiguration(cloud_watch_log_group=..., "
+        "s3_bucket=...) (Logging OVERRIDE with a LogConfiguration in CloudFormation); set "
+        "cloud_watch_encryption_enabled / s3_encryption_enabled (CloudWatchEncryptionEnabled / "
+        "S3EncryptionEnabled) only with them."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

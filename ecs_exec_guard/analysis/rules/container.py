@@ -45,11 +45,11 @@ class CTR1(Rule):
         "not support exec with a read-only root filesystem."
     )
     fix = (
-        "Set readonlyRootFilesystem to false (or leave it unset) on the containers you exec "
-        "into. EcsExecAutoFix(exec_containers=[...]) flips only the named ones and records them "
-        "in the task definition's 'ecs-exec-guard:exec-containers' metadata, after which the "
-        "container rules check only those. This conflicts with Security Hub ECS.5: acknowledge "
-        "that control for these containers."
+        "Set readonly_root_filesystem=False on the containers you exec into, or leave it unset "
+        "(ReadonlyRootFilesystem false in CloudFormation). To keep the other containers "
+        "read-only, name the exec containers: EcsExecAutoFix(exec_containers=[...]) flips only "
+        "those, and the checks then leave the others alone. This conflicts with Security Hub "
+        "ECS.5: acknowledge that control for the exec containers."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -88,8 +88,9 @@ class CTR2(Rule):
         "LinuxParameters.InitProcessEnabled runs an init process that does."
     )
     fix = (
-        "Set linuxParameters.initProcessEnabled to true (LinuxParameters(init_process_enabled="
-        "True) in CDK); EcsExecAutoFix sets it."
+        "Set linux_parameters=ecs.LinuxParameters(self, \"Linux\", init_process_enabled=True) on "
+        "the container in CDK (LinuxParameters.InitProcessEnabled true in CloudFormation); "
+        "EcsExecAutoFix sets it."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -203,7 +204,10 @@ class CTR5(Rule):
         "With pidMode 'task' all containers share one PID namespace and only one SSM agent can "
         "run in it, so only one container of the task can be exec'd into."
     )
-    fix = "Remove pidMode 'task' unless you exec into a single container only."
+    fix = (
+        "Remove pid_mode=ecs.PidMode.TASK from the task definition (PidMode task in "
+        "CloudFormation) unless you exec into a single container only."
+    )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for td in ctx.exec_task_definitions():

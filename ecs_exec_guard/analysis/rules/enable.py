@@ -21,7 +21,8 @@ class ENB1(Rule):
         "on exec for incident response require it everywhere."
     )
     fix = (
-        "Set enable_execute_command=True on the service (or EcsExecAutoFix(enable_exec=True))."
+        "Set enable_execute_command=True on the service (EnableExecuteCommand true in "
+        "CloudFormation), or apply EcsExecAutoFix(enable_exec=True)."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

@@ -55,8 +55,10 @@ class IAM1(Rule):
         "by ECS_AWSVPC_BLOCK_IMDS)."
     )
     fix = (
-        "Give the task definition a task role (taskRole in CDK) that allows the four "
-        "ssmmessages actions, or apply EcsExecAutoFix, which creates one."
+        "Give the task definition a task role that allows the four ssmmessages actions: "
+        "task_role=iam.Role(self, \"TaskRole\", "
+        "assumed_by=iam.ServicePrincipal(\"ecs-tasks.amazonaws.com\")) in CDK (TaskRoleArn in "
+        "CloudFormation), or apply EcsExecAutoFix, which creates one."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -148,10 +150,11 @@ class IAM2(Rule):
         "or a permissions boundary that lacks them blocks exec as surely as a missing Allow."
     )
     fix = (
-        "Add a statement allowing ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel,"
-        " ssmmessages:OpenControlChannel and ssmmessages:OpenDataChannel on '*' to the task role "
-        "(CDK adds it for enableExecuteCommand unless the role is imported or immutable), remove "
-        "any Deny of them, and allow them in the permissions boundary."
+        "Allow ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, "
+        "ssmmessages:OpenControlChannel and ssmmessages:OpenDataChannel on '*' for the task role "
+        "(in CDK enable_execute_command=True on the service adds them unless the role is imported "
+        "or immutable; task_definition.add_to_task_role_policy(...) otherwise), remove any Deny "
+        "of them, and allow them in the permissions boundary."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -312,12 +315,12 @@ class IAM3(Rule):
         "grant it (the account root principal) or names the role itself."
     )
     fix = (
-        "Allow on the task role: logs:DescribeLogGroups on '*' and logs:CreateLogStream, "
-        "logs:DescribeLogStreams, logs:PutLogEvents on the log group; s3:GetBucketLocation on '*',"
-        " s3:PutObject on bucket/prefix*, s3:GetEncryptionConfiguration on the bucket when S3 "
-        "encryption is on; kms:Decrypt on the key, with a key policy that allows the account "
-        "root (kms:* or kms:Decrypt) or the task role. EcsExecAutoFix adds the role's "
-        "permissions."
+        "Allow on the task role (task_definition.add_to_task_role_policy(...) in CDK): "
+        "logs:DescribeLogGroups on '*' and logs:CreateLogStream, logs:DescribeLogStreams, "
+        "logs:PutLogEvents on the log group; s3:GetBucketLocation on '*', s3:PutObject on "
+        "bucket/prefix*, s3:GetEncryptionConfiguration on the bucket when S3 encryption is on; "
+        "kms:Decrypt on the key, with a key policy that allows the account root (kms:* or "
+        "kms:Decrypt) or the task role. EcsExecAutoFix adds the role's permissions."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

@@ -21,7 +21,11 @@ class NET1(Rule):
         "With NetworkMode none the task has no external connectivity, so the SSM agent can "
         "never reach Session Manager and exec cannot work."
     )
-    fix = "Use awsvpc (recommended), bridge or host network mode for tasks you exec into."
+    fix = (
+        "Use network_mode=ecs.NetworkMode.AWS_VPC (recommended), BRIDGE or HOST on the task "
+        "definition (NetworkMode awsvpc, bridge or host in CloudFormation) for tasks you exec "
+        "into."
+    )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for td in ctx.exec_task_definitions():
@@ -46,9 +50,10 @@ class NET2(Rule):
     )
     fix = (
         "Add an interface VPC endpoint for ssmmessages with private DNS and a security group "
-        "admitting TCP 443 from the tasks (vpc.add_interface_endpoint(..., "
-        "InterfaceVpcEndpointAwsService.SSM_MESSAGES)), or a NAT route; EcsExecAutoFix creates "
-        "the endpoint."
+        "admitting TCP 443 from the tasks: vpc.add_interface_endpoint(\"SsmMessages\", "
+        "service=ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES) in CDK (an "
+        "AWS::EC2::VPCEndpoint with PrivateDnsEnabled true in CloudFormation), or a NAT route; "
+        "EcsExecAutoFix creates the endpoint."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -82,8 +87,10 @@ class NET3(Rule):
         "never gets a public IP) has no path to ssmmessages without a NAT or an endpoint."
     )
     fix = (
-        "Set assignPublicIp to true (AssignPublicIp ENABLED), move the tasks to private subnets "
-        "with a NAT route, or add an ssmmessages interface endpoint."
+        "Set assign_public_ip=True on the service in CDK (AssignPublicIp ENABLED in "
+        "CloudFormation), move the tasks to private subnets with a NAT route "
+        "(vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)), or "
+        "add an ssmmessages interface endpoint."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -110,8 +117,9 @@ class NET4(Rule):
         "security group of the task allows that egress, the session never opens."
     )
     fix = (
-        "Allow egress TCP 443 to 0.0.0.0/0, or to the ssmmessages endpoint's security group "
-        "when the VPC has one (securityGroup.add_egress_rule(...)); EcsExecAutoFix adds it."
+        "Allow egress TCP 443 to 0.0.0.0/0, or to the ssmmessages endpoint's security group when "
+        "the VPC has one: security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443)) "
+        "in CDK (SecurityGroupEgress in CloudFormation); EcsExecAutoFix adds it."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -140,9 +148,9 @@ class NET5(Rule):
         "where a NAT route exists. With private DNS off the agent never uses the endpoint."
     )
     fix = (
-        "Enable PrivateDnsEnabled on the endpoint and let its security group admit TCP 443 from "
-        "the tasks' security groups or subnets (endpoint.connections.allow_default_port_from("
-        "service))."
+        "Set private_dns_enabled=True on the endpoint (PrivateDnsEnabled in CloudFormation) and "
+        "let its security group admit TCP 443 from the tasks' security groups or subnets: "
+        "endpoint.connections.allow_default_port_from(service) in CDK."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -176,8 +184,9 @@ class NET6(Rule):
         "interface endpoint and an s3 gateway endpoint, or sessions fail to start."
     )
     fix = (
-        "Add the interface endpoints for logs and kms and a gateway endpoint for s3 in the VPC "
-        "(EcsExecAutoFix adds them)."
+        "Add interface endpoints for logs and kms "
+        "(ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS and KMS) and a gateway endpoint for "
+        "s3 (ec2.GatewayVpcEndpointAwsService.S3) in the VPC; EcsExecAutoFix adds them."
     )
 
     def check(self, ctx: Context) -> Iterator[Finding]:

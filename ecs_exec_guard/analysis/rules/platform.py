@@ -26,7 +26,11 @@ class PLT1(Rule):
         "Windows). Tasks on older platforms start, but execute-command fails. LATEST (or no "
         "version) satisfies this."
     )
-    fix = "Set platformVersion to LATEST or 1.4.0 (Linux) / 1.0.0 (Windows), or leave it unset."
+    fix = (
+        "Set platform_version=ecs.FargatePlatformVersion.LATEST (or VERSION1_4) on the service in "
+        "CDK, or leave it unset (PlatformVersion LATEST, or 1.4.0 on Linux / 1.0.0 on Windows, in "
+        "CloudFormation); EcsExecAutoFix raises it."
+    )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for launch in ctx.exec_launches:

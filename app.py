@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Demo app for ecs-exec-guard: two Fargate services with ECS Exec in an isolated VPC.
+"""Demo app for ecs-exec-guard: two Fargate services with ECS Exec, each in an isolated VPC.
 
-* ``Web`` is an ``ExecEnabledService`` in FIX mode: exec done right in one call, plus
-  ``grant_execute`` for an operator role (least privilege, no raw SSM sessions).
+* ``Web`` is an ``ExecEnabledService`` in FIX mode: exec done right in one call (it adds the
+  ``ssmmessages`` endpoint its VPC lacks and the init process), plus ``grant_execute`` for an
+  operator role (least privilege, no raw SSM sessions).
 * ``Worker`` is a plain ``FargateService`` with the usual mistakes (read-only root filesystem,
   Fargate platform 1.3.0, security group without egress, no init process, isolated subnets
-  without an ``ssmmessages`` endpoint). ``EcsExecAutoFix`` repairs them at synth time.
+  without an ``ssmmessages`` endpoint). ``EcsExecAutoFix`` repairs them at synth time. It runs in
+  a VPC of its own, so that the endpoint ``Web`` gets (which serves a whole VPC through private
+  DNS) does not hide the Worker's missing one.
 * ``EcsExecChecks`` checks the whole app: ``make synth`` passes because everything was fixed.
 
-``make demo-violations`` (``cdk synth -c demo=violations``) leaves out the auto-fix, so the
-checks fail synthesis and list each violation with its rule ID, construct path and fix.
+``make demo-violations`` (``cdk synth -c demo=violations``) leaves out the app-wide
+``EcsExecAutoFix``. ``Web`` still repairs itself (FIX mode is part of the construct), so synthesis
+fails on the Worker's mistakes alone and lists each with its rule ID, construct path and fix.
 """
 
 from __future__ import annotations
@@ -26,13 +30,17 @@ IMAGE = "public.ecr.aws/docker/library/nginx:latest"
 
 
 class NetworkStack(cdk.Stack):
-    """A VPC whose application subnets are isolated: no NAT, no route to the internet."""
+    """Two VPCs whose application subnets are isolated: no NAT, no route to the internet."""
 
     def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
-        self.vpc = ec2.Vpc(
+        self.vpc = self._isolated_vpc("Vpc")
+        self.worker_vpc = self._isolated_vpc("WorkerVpc")
+
+    def _isolated_vpc(self, id: str) -> ec2.Vpc:
+        return ec2.Vpc(
             self,
-            "Vpc",
+            id,
             max_azs=2,
             nat_gateways=0,
             subnet_configuration=[
@@ -45,7 +53,9 @@ class NetworkStack(cdk.Stack):
 
 
 class ServicesStack(cdk.Stack):
-    def __init__(self, scope: Construct, id: str, *, vpc: ec2.IVpc, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, vpc: ec2.IVpc, worker_vpc: ec2.IVpc, **kwargs: object
+    ) -> None:
         super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
         cluster = ecs.Cluster(self, "Cluster", vpc=vpc)
 
@@ -81,12 +91,12 @@ class ServicesStack(cdk.Stack):
             readonly_root_filesystem=True,
         )
         locked_down = ec2.SecurityGroup(
-            self, "WorkerSecurityGroup", vpc=vpc, allow_all_outbound=False
+            self, "WorkerSecurityGroup", vpc=worker_vpc, allow_all_outbound=False
         )
         ecs.FargateService(
             self,
             "Worker",
-            cluster=cluster,
+            cluster=ecs.Cluster(self, "WorkerCluster", vpc=worker_vpc),
             task_definition=worker_task,
             enable_execute_command=True,
             platform_version=ecs.FargatePlatformVersion.VERSION1_3,
@@ -99,7 +109,9 @@ class ServicesStack(cdk.Stack):
 def build_app(app: cdk.App) -> cdk.App:
     violations = app.node.try_get_context("demo") == "violations"
     network = NetworkStack(app, "EcsExecDemoNetwork")
-    services = ServicesStack(app, "EcsExecDemoServices", vpc=network.vpc)
+    services = ServicesStack(
+        app, "EcsExecDemoServices", vpc=network.vpc, worker_vpc=network.worker_vpc
+    )
     services.add_stack_dependency(network)
     if not violations:
         cdk.Aspects.of(services).add(EcsExecAutoFix(), priority=cdk.AspectPriority.MUTATING)

@@ -17,7 +17,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct, IValidation
 
-from ..analysis.model import EXEC_CONTAINERS_METADATA, EXEC_ENABLED_SERVICE_METADATA
+from ..analysis.model import EXEC_ENABLED_SERVICE_METADATA
+from ..policies.autofix.declarations import declare_exec_containers
 from .operator_access import exec_operator_statements
 
 SERVICE_TAG = "ecs-exec-guard:service"
@@ -170,16 +171,15 @@ class ExecEnabledService(Construct):
             # every container and the fix flip none. Checked at synthesis, when every container
             # has been added.
             self.node.add_validation(_KnownContainers(task_definition, self._exec_containers))
-            cfn_task = task_definition.node.default_child
-            if isinstance(cfn_task, ecs.CfnTaskDefinition):
-                cfn_task.add_metadata(EXEC_CONTAINERS_METADATA, sorted(self._exec_containers))
+            # Recorded on the task definition: every fix (this construct's, an app-wide
+            # EcsExecAutoFix) and every check respects it; a different declaration fails synth.
+            declare_exec_containers(
+                task_definition, self._exec_containers, by=f"ExecEnabledService {self.node.path}"
+            )
         if mode is ExecMode.FIX:
             from ..policies.autofix import EcsExecAutoFix
 
-            Aspects.of(self).add(
-                EcsExecAutoFix(exec_containers=self._exec_containers),
-                priority=AspectPriority.MUTATING,
-            )
+            Aspects.of(self).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)
         else:
             from ..policies.pack import enforce_on
 

@@ -13,9 +13,10 @@ from typing import cast
 from aws_cdk import aws_ecs as ecs
 
 from ...analysis.launches import Launch
-from ...analysis.model import EXEC_CONTAINERS_METADATA, Resource, get_ci, truthy
+from ...analysis.model import Resource, get_ci, truthy
 from .batch import Batch
 from .common import WARNING_ROOT_FS, exec_platform_version
+from .declarations import declare_exec_containers, declared_exec_containers
 from .overrides import override
 
 
@@ -28,10 +29,20 @@ def fix_containers(batch: Batch, td: Resource, launches: list[Launch]) -> None:
         return
     windows = batch.ctx.facts(launches[0]).windows
     names = [c.get("Name") if isinstance(c, dict) else None for c in definitions]
-    wanted = batch.o.exec_containers
+    cfn = el.construct
+    option = batch.o.exec_containers
+    present = sorted(n for n in names if isinstance(n, str) and option and n in option)
+    if option is not None and present:
+        # The aspect's option names the exec containers of this task definition: recorded
+        # with the other declarations (ExecEnabledService, EcsExecContainerMixin), which must
+        # agree. A task definition with none of the named containers declares nothing.
+        declare_exec_containers(
+            cfn, present, by=f"EcsExecAutoFix(exec_containers={sorted(option)!r})"
+        )
+    declared = declared_exec_containers(cfn)
+    wanted = declared if declared is not None else option
     flipped: list[str] = []
     init: list[str] = []
-    cfn = el.construct
     for i, c in enumerate(definitions):
         if not isinstance(c, dict):
             continue
@@ -49,12 +60,6 @@ def fix_containers(batch: Batch, td: Resource, launches: list[Launch]) -> None:
         ):
             override(cfn, f"ContainerDefinitions.{i}.LinuxParameters.InitProcessEnabled", True)
             init.append(label)
-    present = sorted(n for n in names if isinstance(n, str) and wanted and n in wanted)
-    if wanted is not None and present:
-        # Tell the checks which containers are meant for exec: the others may stay
-        # read-only without an EcsExec-CTR1 error. A task definition with none of the
-        # named containers gets no such metadata, so the checks still see all of them.
-        cfn.add_metadata(EXEC_CONTAINERS_METADATA, present)
     done: list[str] = []
     if flipped:
         done.append(

@@ -12,6 +12,7 @@ from aws_cdk import aws_ecs as ecs
 from constructs import IConstruct
 
 from .common import ANNOTATION_PREFIX, WARNING_ROOT_FS, construct_key, exec_platform_version
+from .declarations import declare_exec_containers
 from .overrides import override
 
 
@@ -70,7 +71,9 @@ class EcsExecContainerMixin(cdk.Mixin):
     """Makes an L2 ``ContainerDefinition`` exec-ready: writable root filesystem, init process.
 
     Apply it to the containers you exec into (``Mixins.of(container).apply(...)``): it is the
-    construction-time form of ``EcsExecAutoFix(exec_containers=[...])`` for one container.
+    construction-time form of ``EcsExecAutoFix(exec_containers=[...])`` for one container, and
+    declares the container an exec target of its task definition, so that the checks (CTR1)
+    and ``EcsExecAutoFix`` leave its siblings alone.
     The overrides are registered, so ``EcsExecAutoFix`` sees them and does not repeat them.
     """
 
@@ -100,6 +103,11 @@ class EcsExecContainerMixin(cdk.Mixin):
             linux.init_process_enabled is True
         )
         name = construct.container_name
+        # The container is an exec target: the checks and EcsExecAutoFix leave its siblings
+        # alone (unless something else declares them too).
+        declare_exec_containers(
+            cfn, [name], by=f"EcsExecContainerMixin on {construct.node.path}", exact=False
+        )
         done: list[str] = []
         if self.root_filesystem and rendered.readonly_root_filesystem is True:
             override(cfn, f"ContainerDefinitions.{index}.ReadonlyRootFilesystem", False)

@@ -235,10 +235,15 @@ def test_restricted_egress_gets_https_to_the_internet(cache: Cache) -> None:
     ]
 
 
-def test_isolated_l1_egress_goes_to_the_vpc_cidr(cache: Cache) -> None:
+def test_isolated_l1_egress_goes_to_the_endpoint_security_group(cache: Cache) -> None:
+    """Egress to the endpoint's security group, not to the VPC CIDR (issue 12, item 6)."""
     s = cache.get("l1_isolated")
     rules = [r["Properties"] for r in s.resources("AWS::EC2::SecurityGroupEgress").values()]
-    assert [(r["FromPort"], r["CidrIp"]) for r in rules] == [(443, "10.1.0.0/16")]
+    endpoint_sg = {"Fn::GetAtt": ["VpcEcsExecEndpointSecurityGroup", "GroupId"]}
+    assert [(r["FromPort"], r["DestinationSecurityGroupId"]) for r in rules] == [
+        (443, endpoint_sg)
+    ]
+    assert all("CidrIp" not in r for r in rules)
     vpc = s.templates["L1Isolated.template.json"]["Resources"]["Vpc"]["Properties"]
     assert vpc["EnableDnsHostnames"] is True  # private DNS needs it
 

@@ -42,6 +42,8 @@ class Plan:
     endpoints: dict[tuple[str, str, str], IConstruct] = field(default_factory=dict)
     endpoint_vpcs: set[tuple[str, str]] = field(default_factory=set)
     egress_done: set[tuple[str, str]] = field(default_factory=set)
+    #: (security group admitting, source group) pairs given a TCP 443 ingress rule.
+    ingress_done: set[tuple[str, str]] = field(default_factory=set)
     dns_done: set[tuple[str, str]] = field(default_factory=set)
     warned: set[tuple[str, str]] = field(default_factory=set)
 

@@ -17,17 +17,19 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
+from ...analysis.intrinsics import GetAtt, Ref
 from ...analysis.launches import Launch
-from ...analysis.model import Resource, get_ci, truthy
-from ...analysis.network import egress_allows, service_endpoints
+from ...analysis.model import Resource, as_list, get_ci, truthy
+from ...analysis.network import container_hosts, egress_allows, service_endpoints
 from ...analysis.rules.iam import exec_log_requirements
 from .batch import Batch
-from .common import WARNING_CANNOT_FIX, owns, unique_id
+from .common import WARNING_CANNOT_FIX, construct_key, owns, unique_id
 from .snapshot import Element
 
 EGRESS_ID = "EcsExecHttpsEgress"
 INGRESS_ID = "EcsExecHttpsIngress"
 ENDPOINT_SG_ID = "EcsExecEndpointSecurityGroup"
+ENDPOINT_INGRESS_ID = "EcsExecEndpointIngress"
 
 #: Interface endpoint services, by the analyzer's short name.
 _ServiceFactory = Callable[[], ec2.InterfaceVpcEndpointAwsService]
@@ -74,7 +76,7 @@ def fix_network(batch: Batch, launch: Launch) -> None:
                 vpc_el.template, vpc_el.logical_id, "ssmmessages"
             ) in batch.plan.endpoints:
                 new_ssm_endpoint = True
-        _repair_ssm_endpoints(batch, a, svc)
+        _repair_ssm_endpoints(batch, launch, a, svc)
     if not batch.o.egress:
         return
     if new_ssm_endpoint:
@@ -87,7 +89,7 @@ def _ssm_endpoints(batch: Batch, vpc: Resource) -> list[Any]:
     return [ep for ep in batch.ctx.net.endpoints.get(vpc, ()) if ep.service == "ssmmessages"]
 
 
-def _repair_ssm_endpoints(batch: Batch, a: Any, svc: Element) -> None:
+def _repair_ssm_endpoints(batch: Batch, launch: Launch, a: Any, svc: Element) -> None:
     """Make an existing ssmmessages endpoint admit the tasks (or say why it cannot)."""
     for ep, problem in a.endpoint_problems:
         ep_el = batch.snap.element(ep.resource)
@@ -97,22 +99,17 @@ def _repair_ssm_endpoints(batch: Batch, a: Any, svc: Element) -> None:
             ep.security_groups[0] if ep.security_groups else None, "AWS::EC2::SecurityGroup"
         )
         sg_el = batch.snap.element(sg)
-        vpc = batch.ctx.model.deref(ep.resource.props.get("VpcId"), "AWS::EC2::VPC")
-        vpc_el = batch.snap.element(vpc)
-        if "do not admit" in problem and sg_el is not None and vpc_el is not None:
-            if not _https_rule(
-                batch,
-                "ingress",
-                sg_el,
-                _vpc_cidr(vpc_el),
-                "HTTPS from the VPC to the ssmmessages endpoint (ECS Exec)",
-            ):
-                continue
-            batch.info(
-                sg_el.construct,
-                f"allowed TCP 443 from the VPC CIDR into {sg_el.logical_id}, the security "
-                f"group of ssmmessages endpoint {ep_el.logical_id}.",
+        if "do not admit" in problem and sg_el is not None:
+            admitted = _admit_groups(
+                batch, sg_el.construct, _group_id(sg_el), _launch_groups(batch, launch, a)
             )
+            if admitted:
+                batch.info(
+                    sg_el.construct,
+                    f"allowed TCP 443 from {', '.join(admitted)} (the exec tasks' security "
+                    f"groups) into {sg_el.logical_id}, the security group of ssmmessages "
+                    f"endpoint {ep_el.logical_id}.",
+                )
         else:
             batch.warn(
                 ep_el.construct,
@@ -121,6 +118,133 @@ def _repair_ssm_endpoints(batch: Batch, a: Any, svc: Element) -> None:
                 f"{svc.logical_id}: {problem}; EcsExecAutoFix does not change it and does "
                 "not create a second one.",
             )
+
+
+def _group_id(sg_el: Element) -> str:
+    return cdk.Token.as_string(sg_el.construct.get_att("GroupId"))
+
+
+def _launch_groups(batch: Batch, launch: Launch, a: Any) -> list[Any]:
+    """The security groups of a launch's tasks (of its container instances in bridge / host
+    mode; the VPC's default security group when none is given), as the analyzer sees them."""
+    groups: list[Any] = []
+    if a.mode == "awsvpc":
+        cfg = launch.awsvpc
+        groups = as_list(get_ci(cfg, "SecurityGroups")) if isinstance(cfg, dict) else []
+    else:
+        facts = batch.ctx.facts(launch)
+        for host in container_hosts(batch.ctx.model, facts.capacity, facts.cluster):
+            groups.extend(as_list(host.security_groups))
+    if not groups:
+        groups = [GetAtt(v.template.name, v.logical_id, "DefaultSecurityGroup") for v in a.vpcs]
+    return groups
+
+
+def _task_groups(batch: Batch, vpc: Resource) -> list[Any]:
+    """The security groups of every exec task in the VPC (in the whole stage, not only in
+    this batch's scope): an endpoint's private DNS serves the whole VPC."""
+    out: list[Any] = []
+    for launch in batch.ctx.exec_launches:
+        a = batch.ctx.network(launch)
+        if a is None or vpc not in a.vpcs:
+            continue
+        for group in _launch_groups(batch, launch, a):
+            if group not in out:
+                out.append(group)
+    return out
+
+
+def _admit_groups(
+    batch: Batch, target: IConstruct, target_id: str, groups: list[Any]
+) -> list[str]:
+    """Let security group ``target`` admit TCP 443 from each of ``groups``.
+
+    Each rule is a ``CfnSecurityGroupIngress`` next to the source group (in the tasks' stack,
+    which already depends on the VPC's stack: no reference cycle). Returns the groups newly
+    admitted; a group that cannot be resolved gets a warning.
+    """
+    admitted: list[str] = []
+    for raw in groups:
+        key = (construct_key(target), json.dumps(raw, sort_keys=True, default=str))
+        if key in batch.plan.ingress_done:
+            continue
+        batch.plan.ingress_done.add(key)
+        scope: Construct
+        if isinstance(raw, GetAtt) and raw.attribute == "DefaultSecurityGroup":
+            vpc_el = batch.snap.element(batch.ctx.model.deref(Ref(raw.template, raw.logical_id)))
+            if vpc_el is None:
+                continue
+            source = cast(ec2.CfnVPC, vpc_el.construct).attr_default_security_group
+            scope = cast(Construct, vpc_el.construct.node.scope)
+            rid = unique_id(scope, f"{vpc_el.construct.node.id}{ENDPOINT_INGRESS_ID}")
+            label = f"the default security group of {vpc_el.logical_id}"
+        else:
+            sg_el = batch.snap.element(batch.ctx.model.deref(raw, "AWS::EC2::SecurityGroup"))
+            if sg_el is not None:
+                source = _group_id(sg_el)
+                scope, rid = _rule_scope(sg_el, ENDPOINT_INGRESS_ID)
+                label = sg_el.logical_id
+            elif isinstance(raw, str) and raw.startswith("sg-"):
+                source = raw
+                scope = cast(Construct, target.node.scope)
+                rid = unique_id(scope, f"{target.node.id}{ENDPOINT_INGRESS_ID}")
+                label = raw
+            else:
+                batch.warn(
+                    target,
+                    WARNING_CANNOT_FIX,
+                    "a security group of the exec tasks cannot be resolved, so it is not "
+                    "admitted on TCP 443; admit it where it is defined.",
+                )
+                continue
+        ec2.CfnSecurityGroupIngress(
+            scope,
+            rid,
+            group_id=target_id,
+            source_security_group_id=source,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="HTTPS from ECS Exec tasks (ecs-exec-guard)",
+        )
+        admitted.append(label)
+    return admitted
+
+
+def _endpoint_security_group(batch: Batch, vpc_el: Element) -> tuple[IConstruct, str]:
+    """The security group of the interface endpoints this aspect creates in a VPC: one per VPC,
+    shared by its endpoints, admitting TCP 443 from every exec task of the VPC."""
+    key = (vpc_el.template, vpc_el.logical_id, "sg")
+    found = batch.plan.endpoints.get(key)
+    if found is None:
+        cfn_vpc = cast(ec2.CfnVPC, vpc_el.construct)
+        l2_vpc = cfn_vpc.node.scope
+        description = "HTTPS from ECS Exec tasks to interface endpoints (ecs-exec-guard)"
+        if isinstance(l2_vpc, ec2.Vpc) and owns(l2_vpc, cfn_vpc):
+            found = ec2.SecurityGroup(
+                l2_vpc,
+                unique_id(l2_vpc, ENDPOINT_SG_ID),
+                vpc=l2_vpc,
+                description=description,
+            )
+        else:
+            scope = cast(Construct, cfn_vpc.node.scope)
+            found = ec2.CfnSecurityGroup(
+                scope,
+                unique_id(scope, f"{cfn_vpc.node.id}{ENDPOINT_SG_ID}"),
+                group_description=description,
+                vpc_id=cfn_vpc.ref,
+            )
+        batch.plan.endpoints[key] = found
+    group_id = (
+        found.security_group_id
+        if isinstance(found, ec2.SecurityGroup)
+        else cast(ec2.CfnSecurityGroup, found).attr_group_id
+    )
+    vpc = batch.ctx.model.deref(Ref(vpc_el.template, vpc_el.logical_id))
+    if vpc is not None:
+        _admit_groups(batch, found, group_id, _task_groups(batch, vpc))
+    return found, group_id
 
 
 def _ensure_endpoint(
@@ -144,16 +268,14 @@ def _ensure_endpoint(
                 eid, service=ec2.GatewayVpcEndpointAwsService.S3
             )
         else:
-            interface = l2_vpc.add_interface_endpoint(
+            sg, _ = _endpoint_security_group(batch, vpc_el)
+            endpoint = l2_vpc.add_interface_endpoint(
                 eid,
                 service=_INTERFACE_SERVICES[service][1](),
                 private_dns_enabled=True,
                 open=False,
+                security_groups=[cast(ec2.SecurityGroup, sg)],
             )
-            interface.connections.allow_default_port_from(
-                ec2.Peer.ipv4(_vpc_cidr(vpc_el)), "HTTPS from the VPC (ECS Exec)"
-            )
-            endpoint = interface
         owner: IConstruct = l2_vpc
     else:
         created = _l1_endpoint(batch, vpc_el, service, name, subnets)
@@ -166,7 +288,12 @@ def _ensure_endpoint(
     batch.info(
         owner,
         f"created {kind} VPC endpoint {endpoint.node.path} for {service}"
-        + (" (private DNS, TCP 443 open to the VPC CIDR)" if kind == "interface" else "")
+        + (
+            " (private DNS; its security group admits TCP 443 from the exec tasks' security "
+            "groups)"
+            if kind == "interface"
+            else ""
+        )
         + " so that exec tasks without a route out reach it.",
     )
 
@@ -202,26 +329,7 @@ def _l1_endpoint(
             vpc_endpoint_type="Gateway",
             route_table_ids=tables,
         )
-    sg_key = (vpc_el.template, vpc_el.logical_id, "sg")
-    sg = batch.plan.endpoints.get(sg_key)
-    if sg is None:
-        sg = ec2.CfnSecurityGroup(
-            scope,
-            unique_id(scope, f"{base}{ENDPOINT_SG_ID}"),
-            group_description="HTTPS from the VPC to interface endpoints for ECS Exec "
-            "(ecs-exec-guard)",
-            vpc_id=cfn_vpc.ref,
-            security_group_ingress=[
-                ec2.CfnSecurityGroup.IngressProperty(
-                    ip_protocol="tcp",
-                    from_port=443,
-                    to_port=443,
-                    cidr_ip=_vpc_cidr(vpc_el),
-                    description="HTTPS from the VPC",
-                )
-            ],
-        )
-        batch.plan.endpoints[sg_key] = sg
+    _, sg_id = _endpoint_security_group(batch, vpc_el)
     subnet_ids: list[str] = []
     zones: set[str] = set()
     for subnet in mine:
@@ -241,7 +349,7 @@ def _l1_endpoint(
         vpc_endpoint_type="Interface",
         private_dns_enabled=True,
         subnet_ids=subnet_ids,
-        security_group_ids=[cast(ec2.CfnSecurityGroup, sg).attr_group_id],
+        security_group_ids=[sg_id],
     )
 
 
@@ -293,11 +401,18 @@ def _fix_egress(
     if not groups:
         return
     vpc_el = batch.snap.element(vpcs[0]) if len(vpcs) == 1 else None
+    peer_group: str | None = None
+    dest: Any = None
     if endpoint_path and vpc_el is not None:
         cidr_value = vpcs[0].props.get("CidrBlock")
         verdict, _ = egress_allows(batch.ctx.model, batch.ctx.net, groups, [], [cidr_value])
-        dest: Any = _vpc_cidr(vpc_el)
-        where = "the VPC CIDR (the ssmmessages endpoint)"
+        endpoint_sg = _endpoint_group(batch, vpc_el, launch)
+        if endpoint_sg is not None:
+            peer_group, name = endpoint_sg
+            where = f"{name}, the ssmmessages endpoint's security group"
+        else:
+            dest = _vpc_cidr(vpc_el)
+            where = "the VPC CIDR (the ssmmessages endpoint)"
     elif endpoint_path:
         return
     else:
@@ -320,7 +435,12 @@ def _fix_egress(
         )
         return
     if not _https_rule(
-        batch, "egress", sg, dest, "HTTPS to ssmmessages for ECS Exec (ecs-exec-guard)"
+        batch,
+        "egress",
+        sg,
+        dest,
+        "HTTPS to ssmmessages for ECS Exec (ecs-exec-guard)",
+        peer_group=peer_group,
     ):
         return
     batch.info(
@@ -330,16 +450,53 @@ def _fix_egress(
     )
 
 
+def _endpoint_group(batch: Batch, vpc_el: Element, launch: Launch) -> tuple[str, str] | None:
+    """The group ID (and a name for it) of the ssmmessages endpoint the tasks will use: the
+    one this aspect created in the VPC, else an existing one with private DNS."""
+    created = batch.plan.endpoints.get((vpc_el.template, vpc_el.logical_id, "sg"))
+    if created is not None and (
+        vpc_el.template, vpc_el.logical_id, "ssmmessages"
+    ) in batch.plan.endpoints:
+        group_id = (
+            created.security_group_id
+            if isinstance(created, ec2.SecurityGroup)
+            else cast(ec2.CfnSecurityGroup, created).attr_group_id
+        )
+        return group_id, created.node.path
+    a = batch.ctx.network(launch)
+    ep = a.private_dns_endpoint if a is not None else None
+    if ep is None or not ep.security_groups:
+        return None
+    sg_el = batch.snap.element(
+        batch.ctx.model.deref(ep.security_groups[0], "AWS::EC2::SecurityGroup")
+    )
+    return (_group_id(sg_el), sg_el.logical_id) if sg_el is not None else None
+
+
 def _https_rule(
-    batch: Batch, direction: str, sg: Element, cidr: Any, description: str
+    batch: Batch,
+    direction: str,
+    sg: Element,
+    cidr: Any,
+    description: str,
+    *,
+    peer_group: str | None = None,
 ) -> bool:
-    """Add one TCP 443 rule to ``sg`` (once per group and direction); False if done."""
+    """Add one TCP 443 rule to ``sg`` (once per group and direction), to or from ``cidr`` or,
+    given, the security group ``peer_group``; False if done."""
     ingress = direction == "ingress"
     key = (sg.template, sg.logical_id + (":in" if ingress else ""))
     if key in batch.plan.egress_done:
         return False
     batch.plan.egress_done.add(key)
     scope, rid = _rule_scope(sg, INGRESS_ID if ingress else EGRESS_ID)
+    peer: dict[str, Any] = {"cidr_ip": cidr}
+    if peer_group is not None:
+        peer = (
+            {"source_security_group_id": peer_group}
+            if ingress
+            else {"destination_security_group_id": peer_group}
+        )
     rule = ec2.CfnSecurityGroupIngress if ingress else ec2.CfnSecurityGroupEgress
     rule(
         scope,
@@ -348,8 +505,8 @@ def _https_rule(
         ip_protocol="tcp",
         from_port=443,
         to_port=443,
-        cidr_ip=cidr,
         description=description,
+        **peer,
     )
     return True
 

@@ -38,6 +38,10 @@ class EcsExecAutoFix:
         1.0.0 (Windows).
     :param init_process: set LinuxParameters.InitProcessEnabled on the exec containers.
     :param enable_exec: turn exec on for every ECS service in scope first.
+    :param assign_public_ip: for Fargate tasks in public subnets without a public IP (their only
+        way out is an internet gateway), set AssignPublicIp ENABLED instead of creating an
+        ssmmessages endpoint (which is billed per AZ and hour). Off by default: a public IP
+        makes the tasks reachable wherever their security groups allow it.
     :param exec_containers: limit the container fixes to these container names.
     :param acknowledge_inherent_nag_findings: acknowledge cdk-nag's AwsSolutions-IAM5 on the
         statements this aspect adds that cannot be scoped further.
@@ -53,6 +57,7 @@ class EcsExecAutoFix:
         platform_version: bool = True,
         init_process: bool = True,
         enable_exec: bool = False,
+        assign_public_ip: bool = False,
         exec_containers: Iterable[str] | None = None,
         acknowledge_inherent_nag_findings: bool = True,
     ) -> None:
@@ -63,6 +68,7 @@ class EcsExecAutoFix:
         self.platform_version = platform_version
         self.init_process = init_process
         self.enable_exec = enable_exec
+        self.assign_public_ip = assign_public_ip
         self.exec_containers = (
             frozenset(exec_containers) if exec_containers is not None else None
         )

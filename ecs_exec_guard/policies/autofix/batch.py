@@ -29,6 +29,7 @@ class FixOptions(Protocol):
     platform_version: bool
     init_process: bool
     enable_exec: bool
+    assign_public_ip: bool
     exec_containers: frozenset[str] | None
     acknowledge_inherent_nag_findings: bool
     changes: list[str]

@@ -24,6 +24,7 @@ from ...analysis.network import container_hosts, egress_allows, service_endpoint
 from ...analysis.rules.iam import exec_log_requirements
 from .batch import Batch
 from .common import WARNING_CANNOT_FIX, construct_key, owns, unique_id
+from .overrides import override
 from .snapshot import Element
 
 EGRESS_ID = "EcsExecHttpsEgress"
@@ -55,6 +56,10 @@ def fix_network(batch: Batch, launch: Launch) -> None:
             "with Vpc.from_lookup / from_vpc_attributes): make sure the tasks reach "
             "ssmmessages (NAT, or an ssmmessages interface endpoint with private DNS).",
         )
+    if batch.o.assign_public_ip and _assign_public_ip(batch, launch, a, svc):
+        if batch.o.egress and a.egress is False:
+            _fix_egress(batch, launch, a.vpcs, False, svc)
+        return
     new_ssm_endpoint = False
     if a.needs_endpoint and batch.o.endpoints:
         cluster = batch.ctx.facts(launch).cluster
@@ -83,6 +88,30 @@ def fix_network(batch: Batch, launch: Launch) -> None:
         _fix_egress(batch, launch, a.vpcs, True, svc)
     elif a.egress is False and not (a.needs_endpoint and a.ssm_endpoint is None):
         _fix_egress(batch, launch, a.vpcs, a.private_dns_endpoint is not None, svc)
+
+
+def _assign_public_ip(batch: Batch, launch: Launch, a: Any, svc: Element) -> bool:
+    """Give the Fargate tasks a public IP when their subnets' only way out is an internet
+    gateway (NET3's case, and nothing else is missing): the repair that costs nothing, where
+    an interface endpoint is billed per AZ and hour. Only with ``assign_public_ip=True``."""
+    if (
+        batch.ctx.facts(launch).capacity.kind != "FARGATE"
+        or a.mode != "awsvpc"
+        or not a.igw_no_ip
+        or a.no_route
+        or a.unknown
+        or a.ssm_endpoint is not None
+    ):
+        return False
+    override(svc.construct, "NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp", "ENABLED")
+    batch.info(
+        svc.construct,
+        f"set AssignPublicIp to ENABLED on {svc.logical_id}: its tasks run in public subnet(s) "
+        f"{', '.join(s.logical_id for s in a.igw_no_ip)}, whose only way out is an internet "
+        "gateway (assign_public_ip=True; the alternative, an ssmmessages interface endpoint, is "
+        "billed per AZ and hour).",
+    )
+    return True
 
 
 def _ssm_endpoints(batch: Batch, vpc: Resource) -> list[Any]:

@@ -16,7 +16,10 @@ from ecs_exec_guard.analysis.loader import load_paths
 pytestmark = pytest.mark.slow
 
 
-def _synth(tmp_path: Path, **options: Any) -> tuple[dict[str, Any], list[str], list[tuple[str, str]]]:
+Synth = tuple[dict[str, Any], list[str], list[tuple[str, str]]]
+
+
+def _synth(tmp_path: Path, **options: Any) -> Synth:
     app = apps.public_no_ip(fixes=0, outdir=str(tmp_path))
     (aspect,) = apps.add_fixes(app, 1, **options)
     app.synth()

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, AspectPriority, Aspects, Duration, Tags
+from aws_cdk import Annotations, AspectPriority, Aspects, Duration, Stage, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 from ..analysis.model import EXEC_ENABLED_SERVICE_METADATA
 from ..policies.autofix.declarations import declare_exec_containers
@@ -42,7 +42,8 @@ class ExecLogging:
     """Where exec sessions are logged, and the key that encrypts them.
 
     The cluster is shared: the construct sets this on a cluster defined in the app that has no
-    exec configuration yet, accepts an identical one, and refuses a different one.
+    exec configuration yet, accepts an identical one, and refuses a different one. In FIX mode
+    the other exec services of the cluster get the task-role permissions it needs too.
     """
 
     log_group: logs.ILogGroup | None = None
@@ -180,6 +181,8 @@ class ExecEnabledService(Construct):
             from ..policies.autofix import EcsExecAutoFix
 
             Aspects.of(self).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)
+            if self._grants_logging and isinstance(cluster, ecs.Cluster):
+                _fix_neighbours(cluster)
         else:
             from ..policies.pack import enforce_on
 
@@ -369,6 +372,35 @@ class ExecEnabledService(Construct):
             grant = g if grant is None else grant.combine(g)
         assert grant is not None
         return grant
+
+
+# Clusters whose neighbour fix is registered (by the construct key of their L1).
+_NEIGHBOURS_FIXED: dict[str, IConstruct] = {}
+
+
+def _fix_neighbours(cluster: ecs.Cluster) -> None:
+    """The exec logging / KMS configuration set on ``cluster`` (on its L1, which CDK's services
+    do not see) applies to every exec service of the cluster: give each the task-role
+    permissions it needs, with a permissions-only EcsExecAutoFix on the cluster's stage limited
+    to that cluster. Services of an ExecEnabledService in ENFORCE mode are left alone: their
+    own checks fail synthesis (EcsExec-IAM3) naming what they lack."""
+    from ..policies.autofix import EcsExecAutoFix
+    from ..policies.autofix.common import construct_key
+
+    cfn = cluster.node.default_child
+    stage = Stage.of(cluster)
+    if cfn is None or stage is None or construct_key(cfn) in _NEIGHBOURS_FIXED:
+        return
+    _NEIGHBOURS_FIXED[construct_key(cfn)] = cfn
+    fix = EcsExecAutoFix(
+        endpoints=False,
+        egress=False,
+        root_filesystem=False,
+        platform_version=False,
+        init_process=False,
+    )
+    fix.clusters = frozenset({construct_key(cfn)})
+    Aspects.of(stage).add(fix, priority=AspectPriority.MUTATING)
 
 
 #: Fargate platform versions that cannot run the exec agent on Linux (it needs 1.4.0).

@@ -73,6 +73,9 @@ class EcsExecAutoFix:
             frozenset(exec_containers) if exec_containers is not None else None
         )
         self.acknowledge_inherent_nag_findings = acknowledge_inherent_nag_findings
+        #: Limit the fix to the services of these clusters (construct keys of their L1s); set
+        #: by ExecEnabledService for the neighbours of a cluster whose exec logging it set.
+        self.clusters: frozenset[str] | None = None
         #: Every change made, as the INFO annotation says it (for tests and tooling).
         self.changes: list[str] = []
         self.stats = Stats()

@@ -9,12 +9,13 @@ The families (``permissions``, ``network``, ``containers``) are functions of a `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
 import aws_cdk as cdk
 from constructs import IConstruct
 
 from ...analysis.launches import Launch
+from ...analysis.model import EXEC_ENABLED_SERVICE_METADATA
 from .common import ANNOTATION_PREFIX, construct_key
 from .snapshot import Snapshot
 
@@ -31,6 +32,7 @@ class FixOptions(Protocol):
     enable_exec: bool
     assign_public_ip: bool
     exec_containers: frozenset[str] | None
+    clusters: frozenset[str] | None
     acknowledge_inherent_nag_findings: bool
     changes: list[str]
 
@@ -64,8 +66,21 @@ class Batch:
                 launch.kind == "service"
                 and el is not None
                 and construct_key(el.construct) in services
+                and self._on_clusters(launch, el.construct)
             ):
                 self.launches.append(launch)
+
+    def _on_clusters(self, launch: Launch, service: IConstruct) -> bool:
+        """Whether the service is one the aspect's ``clusters`` limit lets through: a service
+        of one of those clusters, not an ExecEnabledService in ENFORCE mode (which changes
+        nothing: its own checks report what it lacks)."""
+        if self.o.clusters is None:
+            return True
+        cluster = self.snap.element(self.ctx.facts(launch).cluster)
+        if cluster is None or construct_key(cluster.construct) not in self.o.clusters:
+            return False
+        mode = cast(cdk.CfnResource, service).get_metadata(EXEC_ENABLED_SERVICE_METADATA)
+        return bool(mode != "ENFORCE")
 
     def info(self, construct: IConstruct, message: str) -> None:
         """Record a change: an INFO annotation on the construct changed, and in ``changes``."""

@@ -28,13 +28,20 @@ from ecs_exec_guard.policies.pack import EcsExecChecks
 pytestmark = pytest.mark.slow
 
 
-def _shared(outdir: Path, *, neighbour: str) -> tuple[cdk.App, cdk.Stack]:
+def _shared(
+    outdir: Path,
+    *,
+    neighbour: str,
+    web_mode: ExecMode = ExecMode.FIX,
+    full_pack: bool = True,
+) -> tuple[cdk.App, cdk.Stack]:
     """Cluster "Cluster" with a neighbour defined first (a plain FargateService, or an
     ExecEnabledService in ENFORCE mode without exec_logging), then "Web" (FIX) turning on exec
     logging with a KMS key. A service on another cluster ("Elsewhere") stays out of it. The
     app registers EcsExecChecks, so any error finding fails synthesis."""
     app = apps.new_app(str(outdir))
-    cdk.Validations.of(app).add_plugins(EcsExecChecks(app))
+    if full_pack:
+        cdk.Validations.of(app).add_plugins(EcsExecChecks(app))
     stack = cdk.Stack(app, "Shared")
     vpc = apps.nat_vpc(stack)
     cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
@@ -59,7 +66,7 @@ def _shared(outdir: Path, *, neighbour: str) -> tuple[cdk.App, cdk.Stack]:
         "Web",
         cluster=cluster,
         task_definition=apps.fargate_task(stack, "WebTask", init=True),
-        mode=ExecMode.FIX,
+        mode=web_mode,
         exec_logging=ExecLogging(
             log_group=logs.LogGroup(stack, "ExecLogs", removal_policy=cdk.RemovalPolicy.DESTROY),
             kms_key=kms.Key(stack, "ExecKey", enable_key_rotation=True),
@@ -132,3 +139,24 @@ def test_an_enforced_neighbour_is_left_alone_and_fails_synthesis_naming_what_it_
     assert violations == [("EcsExec-IAM3", "Shared/NeighbourTask/TaskRole/Resource")]
     fixes = [v["suggestedFix"] for p in report["pluginReports"] for v in p["violations"]]
     assert fixes and "ExecEnabledService(mode=ExecMode.FIX) adds them" in fixes[0]
+
+
+def test_enforce_refuses_to_leave_a_neighbour_without_the_logging_permissions(
+    tmp_path: Path,
+) -> None:
+    """ENFORCE changes nothing, but the cluster configuration it sets breaks the neighbour:
+    the neighbour's IAM3 fails synthesis even without an app-wide EcsExecChecks; the service on
+    another cluster is not reported."""
+    app, _ = _shared(tmp_path, neighbour="plain", web_mode=ExecMode.ENFORCE, full_pack=False)
+    with pytest.raises(Exception, match="EcsExec-IAM3"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    violations = [
+        (v["ruleName"], v["severity"], c["constructPath"])
+        for p in report["pluginReports"]
+        for v in p["violations"]
+        for c in v["violatingConstructs"]
+    ]
+    assert violations == [
+        ("EcsExec-IAM3", "error", "Shared/NeighbourTask/TaskRole/Resource")
+    ]

@@ -93,12 +93,18 @@ def analyze(
     }
     findings = [_with_launches(f, related, by_l3) for f in findings]
     findings, suppressed = split(findings, acks, stack_paths)
+    clusters = {
+        _label(lc.resource): _label(cluster)
+        for lc in ctx.exec_launches
+        if (cluster := ctx.facts(lc).cluster) is not None
+    }
     return Report(
         findings=findings,
         templates=[name for name, _, _ in inputs],
         launches_checked=len(ctx.exec_launches),
         suppressed=suppressed,
         notes=list(model.assumptions) + ([] if ctx.exec_launches else [NO_EXEC_LAUNCH]),
+        launch_clusters=clusters,
     )
 
 

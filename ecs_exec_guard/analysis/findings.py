@@ -95,6 +95,9 @@ class Report:
     #: What the reader must know besides the findings (one sentence each), for example that
     #: no launch requested exec, so that a clean report is not mistaken for a pass.
     notes: list[str] = field(default_factory=list)
+    #: The cluster each exec launch runs on, both as construct paths (``template/logical-id``
+    #: where there is none), for launches whose cluster is in the input.
+    launch_clusters: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:

@@ -186,7 +186,8 @@ class ExecEnabledService(Construct):
         else:
             from ..policies.pack import enforce_on
 
-            enforce_on(self)
+            cfn_cluster = cluster.node.default_child if self._grants_logging else None
+            enforce_on(self, clusters=[cfn_cluster.node.path] if cfn_cluster else None)
 
     @property
     def connections(self) -> ec2.Connections:

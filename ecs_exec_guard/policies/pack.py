@@ -113,6 +113,9 @@ class EcsExecChecks(NagPack):
         )
         #: Set on an enforcement-only pack: the stages whose full pack would make it redundant.
         self._covering_stages: list[IConstruct] | None = None
+        #: Clusters (construct paths of their L1s) whose exec configuration an enforced
+        #: construct set: IAM3 findings of every exec launch on them are enforced too.
+        self._enforced_clusters: set[str] = set()
         #: The analyzer's report of the last synthesis (for tests and tooling).
         self.last_report: Report | None = None
         #: Seconds the last ``validate`` took in Python (reading templates, analysis, report).
@@ -161,10 +164,14 @@ class EcsExecChecks(NagPack):
         report = analyze(inputs, require_exec=self._require_exec, rules=self._only)
         sources = {name: path for name, _, path in inputs}
         self.last_report = report
+        on_clusters = {
+            launch for launch, c in report.launch_clusters.items() if c in self._enforced_clusters
+        }
         violations = [
             self._violation(f, stack_paths.get(f.template), sources.get(f.template))
             for f in report.findings
             if self._in_scope(f, stack_paths.get(f.template))
+            or (f.rule_id == "EcsExec-IAM3" and any(lc in on_clusters for lc in f.launches))
         ]
         failing = [v for v in violations if v.severity == "error"]
         self.last_seconds = time.perf_counter() - started
@@ -263,13 +270,15 @@ def _register_full(scope: IConstruct | None, pack: EcsExecChecks) -> None:
         _FULL_PACKS[_ref(stage)] = stage
 
 
-def enforce_on(construct: IConstruct) -> EcsExecChecks:
+def enforce_on(construct: IConstruct, *, clusters: list[str] | None = None) -> EcsExecChecks:
     """Make synthesis fail on error findings under ``construct``, even without EcsExecChecks.
 
     One enforcement pack per stage collects the paths of every enforced construct, so the
     analysis runs once per synthesis however many constructs are enforced. When the app (or an
     enclosing stage) was given a full ``EcsExecChecks(app)``, the enforcement pack stands down:
     the full pack reports those findings already, and reporting them twice helps no one.
+    ``clusters`` (construct paths of cluster L1s) adds the EcsExec-IAM3 findings of every exec
+    launch on those clusters.
     """
     stage = cdk.Stage.of(construct)
     if stage is None:
@@ -285,4 +294,7 @@ def enforce_on(construct: IConstruct) -> EcsExecChecks:
     else:
         pack = entry[1]
     pack.add_path_prefix(construct.node.path)
+    # The construct set these clusters' exec logging: their other exec services need the
+    # permissions for it, and the construct changes nothing, so their IAM3 fails synthesis.
+    pack._enforced_clusters.update(clusters or ())
     return pack

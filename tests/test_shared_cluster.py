@@ -138,7 +138,7 @@ def test_an_enforced_neighbour_is_left_alone_and_fails_synthesis_naming_what_it_
     ]
     assert violations == [("EcsExec-IAM3", "Shared/NeighbourTask/TaskRole/Resource")]
     fixes = [v["suggestedFix"] for p in report["pluginReports"] for v in p["violations"]]
-    assert fixes and "ExecEnabledService(mode=ExecMode.FIX) adds them" in fixes[0]
+    assert fixes and "ExecEnabledService(mode=ExecMode.FIX) adds the role's permissions" in fixes[0]
 
 
 def test_enforce_refuses_to_leave_a_neighbour_without_the_logging_permissions(

@@ -2,8 +2,12 @@
 
 Interface endpoints (ssmmessages, and logs / kms when the cluster logs or encrypts exec
 sessions) and an s3 gateway endpoint in a VPC whose exec tasks have no route out, one per VPC
-and service; DNS on that VPC; TCP 443 into an existing ssmmessages endpoint; egress TCP 443
-from the tasks' security group. Nothing is created in a VPC or security group outside the app.
+and service, sharing one security group that admits TCP 443 from the security groups of the
+VPC's exec tasks (never a CIDR: an IPAM VPC's is not known before deployment); DNS on that VPC;
+TCP 443 from the tasks' groups into an existing ssmmessages endpoint; egress TCP 443 from the
+tasks' security group (to the endpoint's group); with ``assign_public_ip`` a public IP instead
+of an endpoint for Fargate tasks whose subnets only have an internet gateway. Nothing is
+created in a VPC or security group outside the app.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ from .overrides import override
 from .snapshot import Element
 
 EGRESS_ID = "EcsExecHttpsEgress"
-INGRESS_ID = "EcsExecHttpsIngress"
 ENDPOINT_SG_ID = "EcsExecEndpointSecurityGroup"
 ENDPOINT_INGRESS_ID = "EcsExecEndpointIngress"
 
@@ -463,13 +466,8 @@ def _fix_egress(
             "defined in this app; allow it where the security group is defined.",
         )
         return
-    if not _https_rule(
-        batch,
-        "egress",
-        sg,
-        dest,
-        "HTTPS to ssmmessages for ECS Exec (ecs-exec-guard)",
-        peer_group=peer_group,
+    if not _egress_rule(
+        batch, sg, dest, "HTTPS to ssmmessages for ECS Exec (ecs-exec-guard)", peer_group=peer_group
     ):
         return
     batch.info(
@@ -502,32 +500,22 @@ def _endpoint_group(batch: Batch, vpc_el: Element, launch: Launch) -> tuple[str,
     return (_group_id(sg_el), sg_el.logical_id) if sg_el is not None else None
 
 
-def _https_rule(
-    batch: Batch,
-    direction: str,
-    sg: Element,
-    cidr: Any,
-    description: str,
-    *,
-    peer_group: str | None = None,
+def _egress_rule(
+    batch: Batch, sg: Element, cidr: Any, description: str, *, peer_group: str | None = None
 ) -> bool:
-    """Add one TCP 443 rule to ``sg`` (once per group and direction), to or from ``cidr`` or,
-    given, the security group ``peer_group``; False if done."""
-    ingress = direction == "ingress"
-    key = (sg.template, sg.logical_id + (":in" if ingress else ""))
+    """Add one egress TCP 443 rule to ``sg`` (once per group), to ``cidr`` or, given, to the
+    security group ``peer_group``; False if done."""
+    key = (sg.template, sg.logical_id)
     if key in batch.plan.egress_done:
         return False
     batch.plan.egress_done.add(key)
-    scope, rid = _rule_scope(sg, INGRESS_ID if ingress else EGRESS_ID)
-    peer: dict[str, Any] = {"cidr_ip": cidr}
-    if peer_group is not None:
-        peer = (
-            {"source_security_group_id": peer_group}
-            if ingress
-            else {"destination_security_group_id": peer_group}
-        )
-    rule = ec2.CfnSecurityGroupIngress if ingress else ec2.CfnSecurityGroupEgress
-    rule(
+    scope, rid = _rule_scope(sg, EGRESS_ID)
+    peer: dict[str, Any] = (
+        {"destination_security_group_id": peer_group}
+        if peer_group is not None
+        else {"cidr_ip": cidr}
+    )
+    ec2.CfnSecurityGroupEgress(
         scope,
         rid,
         group_id=cdk.Token.as_string(sg.construct.get_att("GroupId")),

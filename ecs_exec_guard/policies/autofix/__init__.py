@@ -38,8 +38,12 @@ What stays true:
   ``EcsExecChecks`` keeps reporting them (IAM2/IAM4, NET2/NET7).
 * cdk-nag: the ssmmessages statement lives in a policy of its own whose
   ``AwsSolutions-IAM5[Resource::*]`` is acknowledged (and, for an added exec logging policy,
-  exactly its wildcard findings), only when this aspect added it; endpoint rules use the VPC's
-  literal CIDR where known, because AwsSolutions-EC23 reports any CIDR it cannot resolve.
+  exactly its wildcard findings), only when this aspect added it; endpoint rules name the
+  tasks' security groups, never a CIDR (AwsSolutions-EC23 reports a CIDR it cannot resolve,
+  and so would EcsExecChecks, NET7).
+* The exec containers of a task definition are declared once (``declarations.py``): by
+  ``ExecEnabledService``, ``exec_containers`` or ``EcsExecContainerMixin``; every container fix
+  reads the declaration, and declarations that disagree fail synthesis.
 
 Limits:
 
@@ -61,6 +65,7 @@ Where things are (a fix family has the name of the rule family it repairs, or cl
     permissions.py  IAM1/IAM2/IAM3: task role, ssmmessages and exec logging / KMS policies
     network.py      NET2/NET4/NET5/NET6: VPC endpoints, VPC DNS, endpoint ingress, egress
     containers.py   CTR1/CTR2/PLT1: read-only root filesystem, init process, platform version
+    declarations.py which containers of a task definition are for exec, declared once
     mixins.py       the construction-time Mixins (enable, platform version, container)
     overrides.py    the registry of property overrides the snapshot replays
     nag.py          cdk-nag finding IDs acknowledged on what the aspect adds

@@ -267,3 +267,39 @@ def test_enforce_tells_the_l3_user_about_exec_containers_not_the_auto_fix(tmp_pa
         "mode=ExecMode.FIX) flips only those, and the checks then leave the others alone. This "
         "conflicts with Security Hub ECS.5: acknowledge that control for the exec containers."
     )
+
+
+def _root_fs_warnings(app: cdk.App) -> list[str]:
+    assembly = app.synth()
+    return [
+        str(m.entry.data)
+        for s in assembly.stacks
+        for m in s.messages
+        if m.level.value.lower() == "warning" and "read-only" in str(m.entry.data)
+    ]
+
+
+def test_fix_tells_the_l3_user_about_its_own_exec_containers(tmp_path: Path) -> None:
+    built = apps.readonly_root(str(tmp_path), ExecMode.FIX, containers=("app", "sidecar"))
+    (warning,) = _root_fs_warnings(built.app)
+    option = "ExecEnabledService(exec_containers=[...], mode=ExecMode.FIX)"
+    assert f"limit the change with {option}." in warning
+    assert "EcsExecAutoFix" not in warning.removeprefix("EcsExecAutoFix: ")
+
+
+def test_the_app_wide_fix_tells_a_plain_service_about_its_option(tmp_path: Path) -> None:
+    """The twin: the same containers under a plain service, fixed by an app-wide aspect."""
+    from ecs_exec_guard.policies.autofix import EcsExecAutoFix
+
+    app = apps.new_app(str(tmp_path))
+    stack = cdk.Stack(app, "Plain")
+    ecs.FargateService(
+        stack,
+        "Service",
+        cluster=ecs.Cluster(stack, "Cluster", vpc=apps.nat_vpc(stack)),
+        task_definition=apps.fargate_task(stack, containers=("app", "sidecar"), readonly=True),
+        enable_execute_command=True,
+    )
+    cdk.Aspects.of(app).add(EcsExecAutoFix(), priority=cdk.AspectPriority.MUTATING)
+    (warning,) = _root_fs_warnings(app)
+    assert "limit the change with EcsExecAutoFix(exec_containers=[...])." in warning

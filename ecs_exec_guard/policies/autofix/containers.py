@@ -12,8 +12,9 @@ from typing import cast
 
 from aws_cdk import aws_ecs as ecs
 
+from ...analysis.findings import fix_for_exec_enabled_service
 from ...analysis.launches import Launch
-from ...analysis.model import Resource, get_ci, truthy
+from ...analysis.model import EXEC_ENABLED_SERVICE_METADATA, Resource, get_ci, truthy
 from .batch import Batch
 from .common import WARNING_ROOT_FS, exec_platform_version
 from .declarations import declare_exec_containers, declared_exec_containers
@@ -79,17 +80,24 @@ def fix_containers(batch: Batch, td: Resource, launches: list[Launch]) -> None:
             if isinstance(c, dict) and isinstance(n, str) and n not in flipped
             and truthy(c.get("ReadonlyRootFilesystem")) is True
         ]
-        batch.warn(
-            cfn,
-            WARNING_ROOT_FS,
+        text = (
             f"container(s) {', '.join(flipped)} of {el.logical_id} lost their read-only "
             "root filesystem so that ECS Exec works. This fails Security Hub control ECS.5,"
             " AWS Config rule ecs-containers-readonly-access and Control Tower control "
             "CT.ECS.PR.6 for them: acknowledge those controls for these containers, or "
             "limit the change with EcsExecAutoFix(exec_containers=[...])."
             + (f" Container(s) {', '.join(kept)} stay read-only and cannot be exec'd into."
-               if kept else ""),
+               if kept else "")
         )
+        if all(_by_exec_enabled_service(batch, launch) for launch in launches):
+            text = fix_for_exec_enabled_service(text)
+        batch.warn(cfn, WARNING_ROOT_FS, text)
+
+
+def _by_exec_enabled_service(batch: Batch, launch: Launch) -> bool:
+    """Whether the launch is the service of an ExecEnabledService (its options apply)."""
+    el = batch.snap.element(launch.resource)
+    return el is not None and el.construct.get_metadata(EXEC_ENABLED_SERVICE_METADATA) is not None
 
 # -- 5. platform version --------------------------------------------------------------
 

@@ -1,0 +1,194 @@
+"""The network facts of one exec launch: subnets, their way out, endpoints, egress on 443."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..intrinsics import GetAtt, Unknown, describe, is_unknown, unknown_reason
+from ..launches import Capacity, Launch
+from ..model import Model, Resource, as_list, get_ci, truthy
+from .endpoints import Endpoint, endpoint_admits
+from .groups import egress_verdict
+from .hosts import container_hosts
+from .index import NetworkIndex
+
+
+@dataclass
+class Assessment:
+    mode: str
+    subnets: list[Resource] = field(default_factory=list)
+    vpcs: list[Resource] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # NET7
+    no_route: list[Resource] = field(default_factory=list)  # NET2 (when no usable endpoint)
+    igw_no_ip: list[Resource] = field(default_factory=list)  # NET3 (when no usable endpoint)
+    needs_endpoint: bool = False
+    ssm_endpoint: Endpoint | None = None  # a usable ssmmessages endpoint
+    endpoint_problems: list[tuple[Endpoint, str]] = field(default_factory=list)  # NET5
+    egress: bool | None = True
+    egress_detail: str = ""
+    private_dns_endpoint: Endpoint | None = None
+    public_ip_note: str = ""
+
+
+def assess(
+    model: Model,
+    index: NetworkIndex,
+    launch: Launch,
+    mode: Any,
+    capacity: Capacity,
+    cluster: Resource | None,
+) -> Assessment | None:
+    """The network facts of one exec launch; None for network mode ``none`` (NET1's case)."""
+    if is_unknown(mode):
+        return Assessment(mode="unknown", unknown=[f"network mode: {unknown_reason(mode)}"])
+    if mode == "none":
+        return None
+    result = Assessment(mode=str(mode))
+    subnets_raw: list[Any]
+    groups_raw: list[Any]
+    public_ip: bool | None
+    if mode == "awsvpc":
+        cfg = launch.awsvpc
+        if is_unknown(cfg):
+            result.unknown.append(f"network configuration: {unknown_reason(cfg)}")
+            return result
+        if not isinstance(cfg, dict):
+            result.unknown.append("the launch has no awsvpc network configuration in the input")
+            return result
+        subnets_raw = as_list(get_ci(cfg, "Subnets"))
+        groups_raw = as_list(get_ci(cfg, "SecurityGroups"))
+        assign = get_ci(cfg, "AssignPublicIp")
+        if capacity.kind == "FARGATE":
+            if is_unknown(assign):
+                public_ip = None
+                result.unknown.append(f"AssignPublicIp is {unknown_reason(assign)}")
+            else:
+                public_ip = isinstance(assign, str) and assign.upper() == "ENABLED"
+        else:
+            public_ip = False  # awsvpc tasks on EC2 never get a public IP
+            result.public_ip_note = "awsvpc tasks on EC2 instances never get a public IP"
+        host_subnets: list[list[Any]] = [subnets_raw]
+        host_groups: list[list[Any]] = [groups_raw]
+        host_ips: list[bool | None] = [public_ip]
+    elif mode in ("bridge", "host", "default"):
+        if capacity.kind != "EC2":
+            result.unknown.append(
+                f"network mode {mode} on {capacity.kind.lower()} capacity"
+                + (f" ({capacity.reason})" if capacity.reason else "")
+            )
+            return result
+        hosts = container_hosts(model, capacity, cluster)
+        if not hosts:
+            result.unknown.append(
+                "the container instances are not in the input"
+                + (f" ({capacity.reason})" if capacity.reason else "")
+            )
+            return result
+        host_subnets = [h.subnets for h in hosts]
+        host_groups = [h.security_groups for h in hosts]
+        host_ips = [h.public_ip for h in hosts]
+    else:
+        result.unknown.append(f"network mode {describe(mode)} is not recognised")
+        return result
+
+    # Subnets and their way out.
+    all_groups: list[Any] = []
+    for subnets, groups, ip in zip(host_subnets, host_groups, host_ips, strict=True):
+        if not subnets:
+            result.unknown.append("no subnets are given (the account's default VPC is used)")
+            continue
+        for raw in subnets:
+            subnet = model.deref(raw, "AWS::EC2::Subnet")
+            if subnet is None:
+                result.unknown.append(
+                    f"a subnet cannot be resolved ({unknown_reason(raw)})"
+                    if is_unknown(raw)
+                    else f"subnet {describe(raw)} is not in the input"
+                )
+                continue
+            result.subnets.append(subnet)
+            vpc = index.vpc_of(subnet)
+            if vpc is None:
+                result.unknown.append(f"the VPC of subnet {subnet.logical_id} is not in the input")
+            elif vpc not in result.vpcs:
+                result.vpcs.append(vpc)
+            path = index.subnet_path(subnet)
+            if isinstance(path, Unknown):
+                result.unknown.append(path.reason)
+            elif path == "none":
+                result.no_route.append(subnet)
+            elif path == "igw":
+                has_ip = ip
+                if has_ip is None:
+                    has_ip = truthy(subnet.props.get("MapPublicIpOnLaunch", False))
+                if has_ip is None:
+                    result.unknown.append(
+                        f"whether instances in {subnet.logical_id} get a public IP"
+                    )
+                elif not has_ip:
+                    result.igw_no_ip.append(subnet)
+        all_groups.extend(groups)
+    result.needs_endpoint = bool(result.no_route or result.igw_no_ip)
+
+    # Security groups of the tasks (or hosts).
+    if not all_groups:
+        all_groups = [
+            GetAtt(v.template.name, v.logical_id, "DefaultSecurityGroup") for v in result.vpcs
+        ]
+    task_cidrs = [s.props.get("CidrBlock") for s in result.subnets]
+
+    # The ssmmessages endpoints of the VPC(s).
+    for vpc in result.vpcs:
+        for ep in index.endpoints.get(vpc, ()):
+            if ep.service != "ssmmessages":
+                continue
+            if not ep.interface:
+                result.endpoint_problems.append((ep, "it is not an Interface endpoint"))
+                continue
+            if not ep.security_groups:
+                admitted: bool | None = None
+                why = "it uses the VPC's default security group"
+            else:
+                admitted, why = endpoint_admits(model, index.groups, ep, all_groups, task_cidrs)
+            if ep.private_dns is True:
+                result.private_dns_endpoint = ep
+                if admitted is False:
+                    result.endpoint_problems.append(
+                        (ep, "its security groups do not admit TCP 443 from the tasks")
+                    )
+                elif admitted is None:
+                    result.unknown.append(
+                        f"whether endpoint {ep.resource.logical_id} admits TCP 443 from the tasks"
+                        f" ({why})"
+                    )
+                    result.ssm_endpoint = result.ssm_endpoint or ep
+                else:
+                    result.ssm_endpoint = ep
+            elif ep.private_dns is None:
+                result.unknown.append(f"PrivateDnsEnabled of endpoint {ep.resource.logical_id}")
+            elif result.needs_endpoint:
+                result.endpoint_problems.append(
+                    (ep, "PrivateDnsEnabled is false, so the agent never resolves to it")
+                )
+
+    # Egress on 443 from the tasks.
+    if result.private_dns_endpoint is not None:
+        ep = result.private_dns_endpoint
+        dest_groups = ep.security_groups
+        dest_cidrs = [_subnet_cidr(model, s) for s in ep.subnets] or [
+            v.props.get("CidrBlock") for v in result.vpcs
+        ]
+        where = f"the ssmmessages endpoint {ep.resource.logical_id}"
+    else:
+        dest_groups, dest_cidrs, where = [], ["0.0.0.0/0"], "the internet (0.0.0.0/0)"
+    result.egress, result.egress_detail = egress_verdict(
+        model, index.groups, all_groups, dest_groups, dest_cidrs
+    )
+    result.egress_detail = result.egress_detail or where
+    return result
+
+
+def _subnet_cidr(model: Model, raw: Any) -> Any:
+    subnet = model.deref(raw, "AWS::EC2::Subnet")
+    return subnet.props.get("CidrBlock") if subnet is not None else None

@@ -1,0 +1,190 @@
+"""Security groups: their ingress and egress rules, and whether they let TCP 443 through."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from ..intrinsics import GetAtt, Ref, describe, is_unknown, unknown_reason
+from ..model import Model, Resource, as_list, get_ci
+
+HTTPS = 443
+ANYWHERE = ipaddress.IPv4Network("0.0.0.0/0")
+
+
+@dataclass
+class SgRule:
+    """One ingress or egress rule of a security group."""
+
+    protocol: Any
+    from_port: Any
+    to_port: Any
+    cidr: Any
+    group: Any  # source / destination security group reference
+    prefix_list: Any
+
+
+def ipv4_network(value: Any) -> ipaddress.IPv4Network | None:
+    """A CIDR string as a network; None when it is not one (or not known)."""
+    if isinstance(value, str):
+        try:
+            return ipaddress.IPv4Network(value, strict=False)
+        except ValueError:
+            return None
+    return None
+
+
+class GroupIndex:
+    """The rules of every security group of the input, inline and separate."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.ingress: dict[Resource, list[SgRule]] = defaultdict(list)
+        self.egress: dict[Resource, list[SgRule]] = defaultdict(list)
+        self.inline_egress: dict[Resource, bool] = {}
+        for sg in model.resources("AWS::EC2::SecurityGroup"):
+            for r in as_list(sg.props.get("SecurityGroupIngress")):
+                self.ingress[sg].append(_rule(r, "SourceSecurityGroupId", "SourcePrefixListId"))
+            inline = sg.props.get("SecurityGroupEgress")
+            self.inline_egress[sg] = bool(inline)
+            for r in as_list(inline):
+                self.egress[sg].append(
+                    _rule(r, "DestinationSecurityGroupId", "DestinationPrefixListId")
+                )
+        for r in model.resources("AWS::EC2::SecurityGroupIngress"):
+            group = model.deref(r.props.get("GroupId"), "AWS::EC2::SecurityGroup")
+            if group is not None:
+                self.ingress[group].append(
+                    _rule(r.props, "SourceSecurityGroupId", "SourcePrefixListId")
+                )
+        for r in model.resources("AWS::EC2::SecurityGroupEgress"):
+            group = model.deref(r.props.get("GroupId"), "AWS::EC2::SecurityGroup")
+            if group is not None:
+                self.egress[group].append(
+                    _rule(r.props, "DestinationSecurityGroupId", "DestinationPrefixListId")
+                )
+        self.restricted_default_sg: set[Resource] = set()
+        for res in model.resources("Custom::VpcRestrictDefaultSG"):
+            vpc = model.deref(res.props.get("DefaultSecurityGroupId"), "AWS::EC2::VPC")
+            if vpc is not None:
+                self.restricted_default_sg.add(vpc)
+
+    def egress_rules(self, sg: Resource) -> list[SgRule] | None:
+        """The group's egress rules; None when it allows all (no egress rule in the template)."""
+        if not self.inline_egress.get(sg):
+            return None
+        return self.egress[sg]
+
+    def admits(
+        self, rules: list[SgRule], peer_groups: list[Any], peer_cidrs: list[Any]
+    ) -> bool | None:
+        """Whether any rule admits TCP 443 from/to the given groups or all of the CIDRs."""
+        unknown = False
+        for rule in rules:
+            ports = covers_https(rule)
+            if ports is False:
+                continue
+            match = self._peer_match(rule, peer_groups, peer_cidrs)
+            if ports is True and match is True:
+                return True
+            if ports is None or match is None:
+                unknown = unknown or match is not False
+        return None if unknown else False
+
+    def _peer_match(self, rule: SgRule, groups: list[Any], cidrs: list[Any]) -> bool | None:
+        if rule.group is not None:
+            if is_unknown(rule.group):
+                return None
+            return any(same_group(self.model, rule.group, g) for g in groups)
+        if rule.prefix_list is not None:
+            return None
+        if rule.cidr is not None:
+            net = ipv4_network(rule.cidr)
+            if net is None:
+                return None
+            if not cidrs:
+                return None
+            nets = [ipv4_network(c) for c in cidrs]
+            if any(n is None for n in nets):
+                return None if net != ANYWHERE else True
+            return all(n is not None and n.subnet_of(net) for n in nets)
+        return False
+
+
+def _rule(raw: Any, group_key: str, prefix_key: str) -> SgRule:
+    return SgRule(
+        protocol=get_ci(raw, "IpProtocol"),
+        from_port=get_ci(raw, "FromPort"),
+        to_port=get_ci(raw, "ToPort"),
+        cidr=get_ci(raw, "CidrIp"),
+        group=get_ci(raw, group_key),
+        prefix_list=get_ci(raw, prefix_key),
+    )
+
+
+def covers_https(rule: SgRule) -> bool | None:
+    proto = rule.protocol
+    if is_unknown(proto):
+        return None
+    proto_s = str(proto).lower()
+    if proto_s in ("-1", "all"):
+        return True
+    if proto_s not in ("tcp", "6"):
+        return False
+    try:
+        low, high = int(rule.from_port), int(rule.to_port)
+    except (TypeError, ValueError):
+        return None
+    if low == -1 and high == -1:
+        return True
+    return low <= HTTPS <= high
+
+
+def same_group(model: Model, a: Any, b: Any) -> bool:
+    ra, rb = model.deref(a), model.deref(b)
+    if ra is not None and rb is not None:
+        return ra == rb
+    if isinstance(a, GetAtt) and isinstance(b, GetAtt):
+        return a == b
+    return isinstance(a, str) and a == b
+
+
+def egress_verdict(
+    model: Model,
+    index: GroupIndex,
+    groups: list[Any],
+    dest_groups: list[Any],
+    dest_cidrs: list[Any],
+) -> tuple[bool | None, str]:
+    """Whether one of ``groups`` lets TCP 443 out to the destination; else what is unknown."""
+    unknown: list[str] = []
+    for raw in groups:
+        if isinstance(raw, GetAtt) and raw.attribute == "DefaultSecurityGroup":
+            vpc = model.deref(Ref(raw.template, raw.logical_id))
+            if vpc is not None and vpc in index.restricted_default_sg:
+                continue  # CDK removed its rules
+            if vpc is not None:
+                return True, ""
+            unknown.append("the VPC default security group")
+            continue
+        sg = model.deref(raw, "AWS::EC2::SecurityGroup")
+        if sg is None:
+            unknown.append(
+                f"a security group cannot be resolved ({unknown_reason(raw)})"
+                if is_unknown(raw)
+                else f"security group {describe(raw)} is not in the input"
+            )
+            continue
+        rules = index.egress_rules(sg)
+        if rules is None:
+            return True, ""
+        verdict = index.admits(rules, dest_groups, dest_cidrs)
+        if verdict is True:
+            return True, ""
+        if verdict is None:
+            unknown.append(f"an egress rule of {sg.logical_id} cannot be resolved")
+    if unknown:
+        return None, "; ".join(unknown)
+    return False, ""

@@ -1,0 +1,115 @@
+"""Container instances (EC2): the Auto Scaling groups and instances an ECS cluster runs on.
+
+For bridge/host tasks the path to ssmmessages is the instance's subnet; PLT2 also reads the AMI
+from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..intrinsics import Unknown
+from ..launches import Capacity, references
+from ..model import Model, Resource, as_list, get_ci, truthy
+
+
+@dataclass
+class Host:
+    """A group of container instances: an Auto Scaling group or a single instance."""
+
+    resource: Resource
+    ami_source: Resource | None  # the launch template / configuration / instance with ImageId
+    image_id: Any
+    subnets: list[Any]
+    security_groups: list[Any]
+    public_ip: bool | None  # None: decided by the subnet
+
+
+def container_hosts(model: Model, capacity: Capacity, cluster: Resource | None) -> list[Host]:
+    asgs: list[Resource] = []
+    for provider in capacity.providers:
+        asg_ref = get_ci(provider.props.get("AutoScalingGroupProvider"), "AutoScalingGroupArn")
+        asg = model.deref(asg_ref, "AWS::AutoScaling::AutoScalingGroup")
+        if asg is None and isinstance(asg_ref, str):
+            asg = _asg_by_name(model, asg_ref.rsplit("/", 1)[-1])
+        if asg is not None:
+            asgs.append(asg)
+    hosts = [_asg_host(model, asg) for asg in asgs]
+    if not capacity.providers and cluster is not None:
+        # Instances that join the cluster through their user data (``ECS_CLUSTER=...``).
+        for asg in model.resources("AWS::AutoScaling::AutoScalingGroup"):
+            host = _asg_host(model, asg)
+            if host.ami_source is not None and references(_user_data(host.ami_source), cluster):
+                hosts.append(host)
+        for inst in model.resources("AWS::EC2::Instance"):
+            if references(inst.props.get("UserData"), cluster):
+                hosts.append(
+                    Host(
+                        inst,
+                        inst,
+                        inst.props.get("ImageId"),
+                        as_list(inst.props.get("SubnetId")),
+                        as_list(inst.props.get("SecurityGroupIds")),
+                        _nic_public_ip(inst.props.get("NetworkInterfaces")),
+                    )
+                )
+    return hosts
+
+
+def _asg_by_name(model: Model, name: str) -> Resource | None:
+    for asg in model.resources("AWS::AutoScaling::AutoScalingGroup"):
+        if asg.props.get("AutoScalingGroupName") == name:
+            return asg
+    return None
+
+
+def _user_data(source: Resource) -> Any:
+    if source.type == "AWS::EC2::LaunchTemplate":
+        return get_ci(source.props.get("LaunchTemplateData"), "UserData")
+    return source.props.get("UserData")
+
+
+def _nic_public_ip(nics: Any) -> bool | None:
+    for nic in as_list(nics):
+        value = get_ci(nic, "AssociatePublicIpAddress")
+        if value is not None:
+            return truthy(value)
+    return None
+
+
+def _asg_host(model: Model, asg: Resource) -> Host:
+    p = asg.props
+    spec = p.get("LaunchTemplate")
+    if spec is None:
+        mixed = get_ci(p.get("MixedInstancesPolicy"), "LaunchTemplate")
+        spec = get_ci(mixed, "LaunchTemplateSpecification")
+    source: Resource | None = None
+    image: Any = Unknown("the launch template or configuration is not in the input")
+    groups: list[Any] = []
+    public_ip: bool | None = None
+    if spec is not None:
+        lt_ref = get_ci(spec, "LaunchTemplateId", "LaunchTemplateName")
+        source = model.deref(lt_ref, "AWS::EC2::LaunchTemplate")
+        if source is None and isinstance(lt_ref, str):
+            for lt in model.resources("AWS::EC2::LaunchTemplate"):
+                if lt.props.get("LaunchTemplateName") == lt_ref:
+                    source = lt
+        if source is not None:
+            data = source.props.get("LaunchTemplateData")
+            image = get_ci(data, "ImageId")
+            groups = as_list(get_ci(data, "SecurityGroupIds"))
+            nics = get_ci(data, "NetworkInterfaces")
+            for nic in as_list(nics):
+                groups.extend(as_list(get_ci(nic, "Groups")))
+            public_ip = _nic_public_ip(nics)
+    elif p.get("LaunchConfigurationName") is not None:
+        source = model.deref(
+            p.get("LaunchConfigurationName"), "AWS::AutoScaling::LaunchConfiguration"
+        )
+        if source is not None:
+            image = source.props.get("ImageId")
+            groups = as_list(source.props.get("SecurityGroups"))
+            ip = source.props.get("AssociatePublicIpAddress")
+            public_ip = None if ip is None else truthy(ip)
+    return Host(asg, source, image, as_list(p.get("VPCZoneIdentifier")), groups, public_ip)

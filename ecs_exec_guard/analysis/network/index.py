@@ -1,0 +1,52 @@
+"""The network index: routes, security groups and endpoints of the input, built once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..intrinsics import Unknown
+from ..model import Model, Resource
+from .endpoints import Endpoint, endpoints_by_vpc
+from .groups import GroupIndex, egress_verdict
+from .routes import RouteIndex
+
+
+class NetworkIndex:
+    """Everything about the network of the input that the rules ask per launch."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.routing = RouteIndex(model)
+        self.groups = GroupIndex(model)
+        self.endpoints: dict[Resource, list[Endpoint]]
+        self.endpoints, self.endpoints_unplaced = endpoints_by_vpc(model)
+        self.route_table = self.routing.route_table
+
+    def subnet_path(self, subnet: Resource) -> str | Unknown:
+        return self.routing.subnet_path(subnet)
+
+    def vpc_of(self, subnet: Resource) -> Resource | None:
+        return self.model.deref(subnet.props.get("VpcId"), "AWS::EC2::VPC")
+
+
+def service_endpoints(index: NetworkIndex, vpcs: list[Resource]) -> set[str]:
+    """The exec logging services (logs, kms, s3) the VPCs have a usable endpoint for."""
+    found: set[str] = set()
+    for vpc in vpcs:
+        for ep in index.endpoints.get(vpc, ()):
+            if ep.service in ("logs", "kms") and ep.interface and ep.private_dns:
+                found.add(ep.service)
+            elif ep.service == "s3":
+                found.add("s3")
+    return found
+
+
+def egress_allows(
+    model: Model,
+    index: NetworkIndex,
+    groups: list[Any],
+    dest_groups: list[Any],
+    dest_cidrs: list[Any],
+) -> tuple[bool | None, str]:
+    """Whether one of ``groups`` allows egress TCP 443 to a destination (None: unknown, why)."""
+    return egress_verdict(model, index.groups, groups, dest_groups, dest_cidrs)

@@ -12,6 +12,7 @@ from .endpoints import Endpoint, endpoint_admits
 from .groups import egress_verdict
 from .hosts import container_hosts
 from .index import NetworkIndex
+from .routes import ipv6_only
 
 
 @dataclass
@@ -21,6 +22,8 @@ class Assessment:
     vpcs: list[Resource] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # NET7
     no_route: list[Resource] = field(default_factory=list)  # NET2 (when no usable endpoint)
+    no_route_why: list[str] = field(default_factory=list)  # why those subnets have no way out
+    ipv6_only: list[Resource] = field(default_factory=list)  # Ipv6Native subnets (::/0 path)
     igw_no_ip: list[Resource] = field(default_factory=list)  # NET3 (when no usable endpoint)
     needs_endpoint: bool = False
     ssm_endpoint: Endpoint | None = None  # a usable ssmmessages endpoint
@@ -113,12 +116,27 @@ def assess(
                 result.unknown.append(f"the VPC of subnet {subnet.logical_id} is not in the input")
             elif vpc not in result.vpcs:
                 result.vpcs.append(vpc)
-            path = index.subnet_path(subnet)
+            v6 = ipv6_only(subnet)
+            if v6 is None:
+                result.unknown.append(f"whether subnet {subnet.logical_id} is IPv6-only")
+                continue
+            if v6:
+                result.ipv6_only.append(subnet)
+                if capacity.kind != "EC2":
+                    result.unknown.append(
+                        f"subnet {subnet.logical_id} is IPv6-only: exec from "
+                        f"{capacity.kind.lower()} tasks on an IPv6-only interface is not "
+                        "documented"
+                    )
+                    continue
+            path = index.subnet_path(subnet, ipv6=bool(v6))
             if isinstance(path, Unknown):
                 result.unknown.append(path.reason)
-            elif path == "none":
+            elif path.kind == "none":
                 result.no_route.append(subnet)
-            elif path == "igw":
+                if path.why:
+                    result.no_route_why.append(path.why)
+            elif path.kind == "igw" and not v6:
                 has_ip = ip
                 if has_ip is None:
                     has_ip = truthy(subnet.props.get("MapPublicIpOnLaunch", False))
@@ -180,11 +198,21 @@ def assess(
             v.props.get("CidrBlock") for v in result.vpcs
         ]
         where = f"the ssmmessages endpoint {ep.resource.logical_id}"
+        result.egress, result.egress_detail = egress_verdict(
+            model, index.groups, all_groups, dest_groups, dest_cidrs
+        )
     else:
-        dest_groups, dest_cidrs, where = [], ["0.0.0.0/0"], "the internet (0.0.0.0/0)"
-    result.egress, result.egress_detail = egress_verdict(
-        model, index.groups, all_groups, dest_groups, dest_cidrs
-    )
+        where = "the internet (0.0.0.0/0)"
+        result.egress, result.egress_detail = True, ""
+        families: list[tuple[str, str]] = []
+        if len(result.ipv6_only) < len(result.subnets) or not result.subnets:
+            families.append(("0.0.0.0/0", "the internet (0.0.0.0/0)"))
+        if result.ipv6_only:
+            families.append(("::/0", "the internet over IPv6 (::/0)"))
+        for dest, label in families:
+            verdict, detail = egress_verdict(model, index.groups, all_groups, [], [dest])
+            if verdict is False or (verdict is None and result.egress is True):
+                result.egress, result.egress_detail, where = verdict, detail, label
     result.egress_detail = result.egress_detail or where
     return result
 

@@ -12,6 +12,7 @@ from ..model import Model, Resource, as_list, get_ci
 
 HTTPS = 443
 ANYWHERE = ipaddress.IPv4Network("0.0.0.0/0")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass
@@ -24,13 +25,14 @@ class SgRule:
     cidr: Any
     group: Any  # source / destination security group reference
     prefix_list: Any
+    cidr_ipv6: Any = None
 
 
-def ipv4_network(value: Any) -> ipaddress.IPv4Network | None:
-    """A CIDR string as a network; None when it is not one (or not known)."""
+def ip_network(value: Any) -> Network | None:
+    """A CIDR string (IPv4 or IPv6) as a network; None when it is not one (or not known)."""
     if isinstance(value, str):
         try:
-            return ipaddress.IPv4Network(value, strict=False)
+            return ipaddress.ip_network(value, strict=False)
         except ValueError:
             return None
     return None
@@ -78,39 +80,78 @@ class GroupIndex:
         return self.egress[sg]
 
     def admits(
-        self, rules: list[SgRule], peer_groups: list[Any], peer_cidrs: list[Any]
+        self,
+        rules: list[SgRule],
+        peer_groups: list[Any],
+        peer_cidrs: list[Any],
+        reasons: list[str] | None = None,
     ) -> bool | None:
-        """Whether any rule admits TCP 443 from/to the given groups or all of the CIDRs."""
+        """Whether any rule admits TCP 443 from/to the given groups or all of the CIDRs.
+
+        Why a rule could not be judged is appended to ``reasons`` when given.
+        """
         unknown = False
         for rule in rules:
             ports = covers_https(rule)
             if ports is False:
                 continue
-            match = self._peer_match(rule, peer_groups, peer_cidrs)
+            match = self._peer_match(rule, peer_groups, peer_cidrs, reasons)
             if ports is True and match is True:
                 return True
             if ports is None or match is None:
                 unknown = unknown or match is not False
         return None if unknown else False
 
-    def _peer_match(self, rule: SgRule, groups: list[Any], cidrs: list[Any]) -> bool | None:
+    def _peer_match(
+        self, rule: SgRule, groups: list[Any], cidrs: list[Any], reasons: list[str] | None
+    ) -> bool | None:
         if rule.group is not None:
             if is_unknown(rule.group):
                 return None
             return any(same_group(self.model, rule.group, g) for g in groups)
         if rule.prefix_list is not None:
-            return None
-        if rule.cidr is not None:
-            net = ipv4_network(rule.cidr)
-            if net is None:
+            entries = self.prefix_list_cidrs(rule.prefix_list)
+            if entries is None:
+                if reasons is not None:
+                    reasons.append(f"prefix list {describe(rule.prefix_list)} is not in the input")
                 return None
             if not cidrs:
                 return None
-            nets = [ipv4_network(c) for c in cidrs]
-            if any(n is None for n in nets):
-                return None if net != ANYWHERE else True
-            return all(n is not None and n.subnet_of(net) for n in nets)
+            per_dest: list[bool | None] = []
+            for dest in cidrs:
+                found = [_cidr_match(e, [dest]) for e in entries]
+                per_dest.append(True if True in found else (None if None in found else False))
+            if False in per_dest:
+                return False
+            return None if None in per_dest else True
+        cidr = rule.cidr if rule.cidr is not None else rule.cidr_ipv6
+        if cidr is not None:
+            return _cidr_match(cidr, cidrs)
         return False
+
+    def prefix_list_cidrs(self, value: Any) -> list[Any] | None:
+        """The CIDRs of a managed prefix list defined in the input; None when it is not."""
+        pl = self.model.deref(value, "AWS::EC2::PrefixList")
+        if pl is None:
+            return None
+        entries = pl.props.get("Entries")
+        if not isinstance(entries, list):
+            return None
+        return [get_ci(e, "Cidr") for e in entries]
+
+
+def _cidr_match(cidr: Any, dests: list[Any]) -> bool | None:
+    """Whether the rule's CIDR holds every destination (None when one is not known)."""
+    net = ip_network(cidr)
+    if net is None or not dests:
+        return None
+    nets = [ip_network(c) for c in dests]
+    if any(n is None for n in nets):
+        return None if net != ANYWHERE else True
+    return all(
+        n is not None and n.version == net.version and n.subnet_of(net)  # type: ignore[arg-type]
+        for n in nets
+    )
 
 
 def _rule(raw: Any, group_key: str, prefix_key: str) -> SgRule:
@@ -121,6 +162,7 @@ def _rule(raw: Any, group_key: str, prefix_key: str) -> SgRule:
         cidr=get_ci(raw, "CidrIp"),
         group=get_ci(raw, group_key),
         prefix_list=get_ci(raw, prefix_key),
+        cidr_ipv6=get_ci(raw, "CidrIpv6"),
     )
 
 
@@ -180,11 +222,13 @@ def egress_verdict(
         rules = index.egress_rules(sg)
         if rules is None:
             return True, ""
-        verdict = index.admits(rules, dest_groups, dest_cidrs)
+        reasons: list[str] = []
+        verdict = index.admits(rules, dest_groups, dest_cidrs, reasons)
         if verdict is True:
             return True, ""
         if verdict is None:
-            unknown.append(f"an egress rule of {sg.logical_id} cannot be resolved")
+            why = f" ({'; '.join(dict.fromkeys(reasons))})" if reasons else ""
+            unknown.append(f"an egress rule of {sg.logical_id} cannot be resolved{why}")
     if unknown:
         return None, "; ".join(unknown)
     return False, ""

@@ -8,7 +8,7 @@ from ..intrinsics import Unknown
 from ..model import Model, Resource
 from .endpoints import Endpoint, endpoints_by_vpc
 from .groups import GroupIndex, egress_verdict
-from .routes import RouteIndex
+from .routes import Exit, RouteIndex
 
 
 class NetworkIndex:
@@ -22,11 +22,11 @@ class NetworkIndex:
         self.endpoints, self.endpoints_unplaced = endpoints_by_vpc(model)
         self.route_table = self.routing.route_table
 
-    def subnet_path(self, subnet: Resource) -> str | Unknown:
-        return self.routing.subnet_path(subnet)
+    def subnet_path(self, subnet: Resource, ipv6: bool = False) -> Exit | Unknown:
+        return self.routing.subnet_path(subnet, ipv6)
 
     def vpc_of(self, subnet: Resource) -> Resource | None:
-        return self.model.deref(subnet.props.get("VpcId"), "AWS::EC2::VPC")
+        return self.routing.vpc_of(subnet)
 
 
 def service_endpoints(index: NetworkIndex, vpcs: list[Resource]) -> set[str]:

@@ -1,16 +1,49 @@
-"""Routes: which route table a subnet uses and where its default route leads."""
+"""Routes: which route table a subnet uses and where its default route leads.
+
+A default route helps only if it leads out: an internet gateway attached to the subnet's VPC,
+or a public NAT gateway that itself sits in such a subnet. A private NAT gateway, or a NAT
+gateway in a subnet with no way out, leads nowhere. Targets whose way on is not in a template
+(NAT instances, transit gateways, Cloud WAN, peering, virtual private / carrier / local
+gateways, firewall endpoints) are a cannot-verify.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from ..intrinsics import Unknown, describe, is_unknown, unknown_reason
-from ..model import Model, Resource
+from ..model import Model, Resource, truthy
+
+V4_DEFAULT = "0.0.0.0/0"
+V6_DEFAULT = "::/0"
+
+# Route targets that lead somewhere the templates do not describe, with what they are.
+_ELSEWHERE = (
+    ("InstanceId", "a NAT instance or appliance"),
+    ("NetworkInterfaceId", "a network interface (a NAT instance or appliance)"),
+    ("TransitGatewayId", "a transit gateway"),
+    ("CoreNetworkArn", "a Cloud WAN core network"),
+    ("VpcPeeringConnectionId", "a VPC peering connection"),
+    ("CarrierGatewayId", "a carrier gateway (only carrier IP addresses reach the internet)"),
+    ("LocalGatewayId", "an Outposts local gateway (the on-premises network)"),
+    ("VpcEndpointId", "a VPC endpoint (a firewall or Gateway Load Balancer)"),
+    ("OdbNetworkArn", "an Oracle Database@AWS network"),
+)
+
+
+@dataclass(frozen=True)
+class Exit:
+    """How a subnet reaches the internet: ``internet`` (NAT and the like), ``igw`` (needs a
+    public IP on IPv4), or ``none`` with why not."""
+
+    kind: str
+    why: str = ""
 
 
 class RouteIndex:
-    """Route tables of the subnets and the routes of each table."""
+    """Route tables of the subnets, the routes of each table and the internet gateways."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
@@ -27,70 +60,173 @@ class RouteIndex:
             rt = model.deref(route.props.get("RouteTableId"), "AWS::EC2::RouteTable")
             if rt is not None:
                 self.routes[rt].append(route)
+        self.attachments: dict[Resource, list[Any]] = defaultdict(list)  # IGW -> VpcIds
+        for att in model.resources("AWS::EC2::VPCGatewayAttachment"):
+            igw = model.deref(att.props.get("InternetGatewayId"), "AWS::EC2::InternetGateway")
+            if igw is not None:
+                self.attachments[igw].append(att.props.get("VpcId"))
 
-    def subnet_path(self, subnet: Resource) -> str | Unknown:
-        """``internet`` (NAT, NAT instance, transit gateway), ``igw``, or ``none``."""
+    def vpc_of(self, subnet: Resource) -> Resource | None:
+        return self.model.deref(subnet.props.get("VpcId"), "AWS::EC2::VPC")
+
+    def subnet_path(
+        self, subnet: Resource, ipv6: bool = False, via: frozenset[Resource] = frozenset()
+    ) -> Exit | Unknown:
+        """Where the subnet's default route (``::/0`` when ``ipv6``) leads.
+
+        ``via``: the NAT gateways already followed (a loop of them leads nowhere known).
+        """
         rt = self.route_table.get(subnet)
         if isinstance(rt, Unknown):
             return rt
         if rt is None:
-            vpc = self.model.deref(subnet.props.get("VpcId"), "AWS::EC2::VPC")
-            if vpc is None:
+            if self.vpc_of(subnet) is None:
                 return Unknown(
                     f"subnet {subnet.logical_id} uses its VPC's main route table, "
                     "which is not in the input"
                 )
-            return "none"  # a VPC made here: its main route table has only the local route
-        best = "none"
+            # A VPC made here: its main route table has only the local route.
+            return Exit("none", f"{subnet.logical_id} uses its VPC's main route table")
+        key, default = ("DestinationIpv6CidrBlock", V6_DEFAULT)
+        if not ipv6:
+            key, default = ("DestinationCidrBlock", V4_DEFAULT)
+        found: list[Exit] = []
         problems: list[str] = []
         for route in self.routes.get(rt, ()):
-            dest = route.props.get("DestinationCidrBlock")
+            dest = route.props.get(key)
             if is_unknown(dest):
                 problems.append(f"route {route.logical_id} has destination {unknown_reason(dest)}")
                 continue
-            if dest != "0.0.0.0/0":
+            if dest != default:
                 continue
-            kind = self._route_target(route)
-            if isinstance(kind, Unknown):
-                problems.append(kind.reason)
-            elif kind == "internet":
-                return "internet"
-            elif kind == "igw":
-                best = "igw"
-        if problems and best == "none":
+            target = self._target(route, subnet, default, via)
+            if isinstance(target, Unknown):
+                problems.append(target.reason)
+            else:
+                found.append(target)
+        for kind in ("internet", "igw"):
+            for ex in found:
+                if ex.kind == kind:
+                    return ex
+        if problems:
             return Unknown("; ".join(problems))
-        return best
+        if found:
+            return found[0]
+        return Exit("none", f"{subnet.logical_id} has no {default} route")
 
-    def _route_target(self, route: Resource) -> str | Unknown:
+    def _target(
+        self, route: Resource, subnet: Resource, default: str, via: frozenset[Resource]
+    ) -> Exit | Unknown:
         p = route.props
-        for key in ("NatGatewayId", "InstanceId", "NetworkInterfaceId", "TransitGatewayId",
-                    "CoreNetworkArn"):
-            if p.get(key) is not None:
-                return "internet"
+        lid = route.logical_id
+        if p.get("NatGatewayId") is not None:
+            return self._nat(p["NatGatewayId"], lid, via)
+        if p.get("EgressOnlyInternetGatewayId") is not None:
+            if default != V6_DEFAULT:
+                return Exit("none", f"route {lid} sends IPv4 to an egress-only gateway")
+            return self._egress_only(p["EgressOnlyInternetGatewayId"], subnet, lid)
         gw = p.get("GatewayId")
         if gw is not None:
-            # A virtual private gateway leads on premises, whose way out is not in the input.
-            vgw = Unknown(
-                f"route {route.logical_id} sends 0.0.0.0/0 to a virtual private gateway "
-                "(on premises)"
-            )
-            res = self.model.deref(gw)
-            if res is not None:
-                if res.type == "AWS::EC2::InternetGateway":
-                    return "igw"
-                return vgw if res.type == "AWS::EC2::VPNGateway" else "other"
-            if isinstance(gw, str):
-                if gw.startswith("vgw-"):
-                    return vgw
-                return "igw" if gw.startswith("igw-") else "other"
-            return Unknown(f"route {route.logical_id} goes to {describe(gw)}")
-        if p.get("CarrierGatewayId") is not None:
-            return "igw"
-        for key in ("VpcEndpointId", "LocalGatewayId", "VpcPeeringConnectionId"):
-            if p.get(key) is not None:
-                return (
-                    Unknown(f"route {route.logical_id} sends 0.0.0.0/0 to a {key[:-2]}")
-                    if key != "VpcPeeringConnectionId"
-                    else "other"
+            return self._gateway(gw, subnet, lid, default)
+        for key, what in _ELSEWHERE:
+            value = p.get(key)
+            if value is not None:
+                return Unknown(
+                    f"route {lid} sends {default} to {what} ({describe(value)}), whose way on "
+                    "is not in the input"
                 )
-        return "other"
+        return Unknown(f"route {lid} has a target this check does not know")
+
+    def _gateway(self, gw: Any, subnet: Resource, lid: str, default: str) -> Exit | Unknown:
+        res = self.model.deref(gw)
+        if res is not None:
+            if res.type == "AWS::EC2::InternetGateway":
+                return self.igw_exit(res, self.vpc_of(subnet), lid)
+            if res.type == "AWS::EC2::VPNGateway":
+                return Unknown(
+                    f"route {lid} sends {default} to a virtual private gateway (on premises)"
+                )
+            return Unknown(f"route {lid} sends {default} to {res.type} {res.logical_id}")
+        if isinstance(gw, str) and gw.startswith("igw-"):
+            # EC2 refuses a route to an internet gateway that is not attached to the VPC.
+            return Exit("igw")
+        if isinstance(gw, str) and gw.startswith("vgw-"):
+            return Unknown(
+                f"route {lid} sends {default} to a virtual private gateway (on premises)"
+            )
+        return Unknown(f"route {lid} goes to {describe(gw)}")
+
+    def igw_exit(self, igw: Resource, vpc: Resource | None, lid: str) -> Exit | Unknown:
+        """An internet gateway of the input leads out when it is attached to ``vpc``."""
+        vpcs = self.attachments.get(igw, [])
+        if vpc is not None and any(self.model.deref(v, "AWS::EC2::VPC") == vpc for v in vpcs):
+            return Exit("igw")
+        if vpc is None or any(self.model.deref(v, "AWS::EC2::VPC") is None for v in vpcs):
+            return Unknown(f"whether internet gateway {igw.logical_id} is attached to the VPC")
+        return Exit(
+            "none",
+            f"route {lid} goes to internet gateway {igw.logical_id}, which is not attached to "
+            f"{vpc.logical_id} (no AWS::EC2::VPCGatewayAttachment)",
+        )
+
+    def _egress_only(self, eigw: Any, subnet: Resource, lid: str) -> Exit | Unknown:
+        res = self.model.deref(eigw, "AWS::EC2::EgressOnlyInternetGateway")
+        if res is None:
+            if isinstance(eigw, str) and eigw.startswith("eigw-"):
+                return Exit("internet")  # EC2 checks the gateway belongs to the VPC
+            return Unknown(f"route {lid} goes to egress-only gateway {describe(eigw)}")
+        vpc = self.vpc_of(subnet)
+        if vpc is not None and self.model.deref(res.props.get("VpcId"), "AWS::EC2::VPC") == vpc:
+            return Exit("internet")
+        return Unknown(f"whether egress-only gateway {res.logical_id} is in the subnet's VPC")
+
+    def _nat(self, ref: Any, lid: str, via: frozenset[Resource]) -> Exit | Unknown:
+        nat = self.model.deref(ref, "AWS::EC2::NatGateway")
+        if nat is None:
+            return Unknown(
+                f"route {lid} goes to NAT gateway {describe(ref)}, which is not in the input "
+                "(whether it is public and has a way out)"
+            )
+        name = nat.logical_id
+        if nat in via:
+            return Unknown(f"NAT gateway {name} is routed to in a loop")
+        conn = nat.props.get("ConnectivityType", "public")
+        if not isinstance(conn, str):
+            return Unknown(f"ConnectivityType of NAT gateway {name} is {unknown_reason(conn)}")
+        if conn.lower() == "private":
+            return Exit("none", f"NAT gateway {name} is private: it never reaches the internet")
+        mode = nat.props.get("AvailabilityMode")
+        if isinstance(mode, str) and mode.lower() == "regional":
+            return self._regional_nat(nat)
+        subnet = self.model.deref(nat.props.get("SubnetId"), "AWS::EC2::Subnet")
+        if subnet is None:
+            return Unknown(f"the subnet of NAT gateway {name} is not in the input")
+        way = self.subnet_path(subnet, via=via | {nat})
+        if isinstance(way, Unknown):
+            return Unknown(f"NAT gateway {name}: {way.reason}")
+        if way.kind == "igw":
+            return Exit("internet")
+        return Exit(
+            "none",
+            f"NAT gateway {name} sits in {subnet.logical_id}, whose default route does not go to "
+            "an internet gateway attached to the VPC"
+            + (f" ({way.why})" if way.why else ""),
+        )
+
+    def _regional_nat(self, nat: Resource) -> Exit | Unknown:
+        """A regional NAT gateway has no subnet: it needs an internet gateway on its VPC."""
+        vpc = self.model.deref(nat.props.get("VpcId"), "AWS::EC2::VPC")
+        if vpc is None:
+            return Unknown(f"the VPC of regional NAT gateway {nat.logical_id} is not in the input")
+        attached = [igw for igw in self.attachments if self.igw_exit(igw, vpc, "") == Exit("igw")]
+        if attached:
+            return Exit("internet")
+        return Exit(
+            "none",
+            f"regional NAT gateway {nat.logical_id}: {vpc.logical_id} has no internet gateway",
+        )
+
+
+def ipv6_only(subnet: Resource) -> bool | None:
+    """Whether the subnet is IPv6-only (``Ipv6Native``); None when unknown."""
+    return truthy(subnet.props.get("Ipv6Native", False))

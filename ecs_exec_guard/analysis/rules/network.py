@@ -39,14 +39,20 @@ class NET2(Rule):
     severity = Severity.ERROR
     reported_on = "service / rule / schedule"
     description = (
-        "The tasks' subnets reach ssmmessages: a default route to an internet gateway, NAT "
-        "gateway/instance or transit gateway, or an ssmmessages interface endpoint."
+        "The tasks' subnets reach ssmmessages: a default route that leads out (an internet "
+        "gateway attached to the VPC, or a public NAT gateway in a subnet routed to one), or "
+        "an ssmmessages interface endpoint."
     )
     explanation = (
         "The SSM agent dials out to ssmmessages.<region>.amazonaws.com on TCP 443. In a subnet "
-        "with no default route (an isolated subnet) that needs an interface VPC endpoint for "
+        "with no default route (an isolated subnet), or one whose default route leads nowhere "
+        "(a private NAT gateway, a NAT gateway in a subnet without an internet gateway, an "
+        "internet gateway not attached to the VPC), that needs an interface VPC endpoint for "
         "com.amazonaws.<region>.ssmmessages with private DNS; otherwise the agent never "
-        "connects (TargetNotConnectedException)."
+        "connects (TargetNotConnectedException). IPv6-only subnets need a ::/0 route to an "
+        "egress-only or internet gateway. Routes to NAT instances, transit gateways, Cloud WAN, "
+        "peering, virtual private, carrier or local gateways are reported as cannot-verify "
+        "(EcsExec-NET7)."
     )
     fix = (
         "Add an interface VPC endpoint for ssmmessages with private DNS and a security group "
@@ -67,10 +73,11 @@ class NET2(Rule):
                 if broken
                 else "the VPC has no ssmmessages interface endpoint"
             )
+            why = f" ({'; '.join(dict.fromkeys(a.no_route_why))})" if a.no_route_why else ""
             yield self.finding(
                 launch.resource,
-                f"{launch.label}: subnet(s) {names(a.no_route)} have no default route to the "
-                f"internet, and {endpoint_note}.",
+                f"{launch.label}: subnet(s) {names(a.no_route)} have no default route that "
+                f"leads to the internet{why}, and {endpoint_note}.",
             )
 
 

@@ -144,10 +144,34 @@ def exec_template(
             "Properties": {
                 "RouteTableId": {"Ref": "RouteTable"},
                 "DestinationCidrBlock": "0.0.0.0/0",
-                "NatGatewayId": "nat-0123456789abcdef0",
+                "NatGatewayId": {"Ref": "Nat"},
             },
         }
+        resources.update(public_nat_resources())
     return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+
+
+def public_nat_resources() -> dict[str, Any]:
+    """A NAT gateway in a public subnet routed to an attached internet gateway (NET2 follows
+    the NAT gateway's own route, so it must be in the template)."""
+    def res(rtype: str, **props: Any) -> dict[str, Any]:
+        return {"Type": rtype, "Properties": props}
+
+    vpc = {"Ref": "Vpc"}
+    return {
+        "Igw": res("AWS::EC2::InternetGateway"),
+        "IgwAttachment": res("AWS::EC2::VPCGatewayAttachment", VpcId=vpc,
+                             InternetGatewayId={"Ref": "Igw"}),
+        "PublicSubnet": res("AWS::EC2::Subnet", VpcId=vpc, CidrBlock="10.0.0.0/24"),
+        "PublicRouteTable": res("AWS::EC2::RouteTable", VpcId=vpc),
+        "PublicRouteTableAssoc": res("AWS::EC2::SubnetRouteTableAssociation",
+                                     SubnetId={"Ref": "PublicSubnet"},
+                                     RouteTableId={"Ref": "PublicRouteTable"}),
+        "PublicRoute": res("AWS::EC2::Route", RouteTableId={"Ref": "PublicRouteTable"},
+                           DestinationCidrBlock="0.0.0.0/0", GatewayId={"Ref": "Igw"}),
+        "Nat": res("AWS::EC2::NatGateway", SubnetId={"Ref": "PublicSubnet"},
+                   AllocationId="eipalloc-0123456789abcdef0"),
+    }
 
 
 def write(path: Path, body: Any) -> Path:
@@ -686,7 +710,39 @@ Resources:
     Properties:
       RouteTableId: !Ref RouteTable
       DestinationCidrBlock: !Join ["", ["0.0.0.0", "/0"]]
-      NatGatewayId: nat-0123456789abcdef0
+      NatGatewayId: !Ref Nat
+  Nat:
+    Type: AWS::EC2::NatGateway
+    Properties:
+      SubnetId: !Ref PublicSubnet
+      AllocationId: eipalloc-0123456789abcdef0
+  PublicSubnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.0.0.0/24
+  PublicRouteTable:
+    Type: AWS::EC2::RouteTable
+    Properties:
+      VpcId: !Ref Vpc
+  PublicRouteTableAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties:
+      SubnetId: !Ref PublicSubnet
+      RouteTableId: !Ref PublicRouteTable
+  PublicRoute:
+    Type: AWS::EC2::Route
+    Properties:
+      RouteTableId: !Ref PublicRouteTable
+      DestinationCidrBlock: 0.0.0.0/0
+      GatewayId: !Ref Igw
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  IgwAttachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties:
+      VpcId: !Ref Vpc
+      InternetGatewayId: !Ref Igw
   TaskSg:
     Type: AWS::EC2::SecurityGroup
     Properties:

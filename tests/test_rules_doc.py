@@ -34,6 +34,7 @@ EXPECTED_IDS = [
     "EcsExec-NET5",
     "EcsExec-NET6",
     "EcsExec-NET7",
+    "EcsExec-NET8",
     "EcsExec-CFG1",
     "EcsExec-ACC1",
     "EcsExec-ACC2",
@@ -59,7 +60,7 @@ def test_rule_ids_and_order_are_stable() -> None:
 
 def test_rule_ids_are_unique() -> None:
     ids = [r.id for r in ALL_RULES]
-    assert len(ids) == len(set(ids)) == 23
+    assert len(ids) == len(set(ids)) == 24
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)

@@ -8,11 +8,13 @@ reason, never a pass.
 
 One module per concern: ``hosts`` (container instances), ``routes`` (route tables and where a
 default route leads), ``groups`` (security groups), ``endpoints`` (VPC endpoints), ``index``
-(all of them, built once per analysis) and ``assess`` (the facts of one launch).
+(all of them, built once per analysis), ``acls`` (network ACLs) and ``assess`` (the facts of
+one launch).
 """
 
 from __future__ import annotations
 
+from .acls import AclProblem, flow_problems
 from .assess import Assessment, assess
 from .endpoints import Endpoint
 from .groups import HTTPS, SgRule, egress_verdict
@@ -21,6 +23,7 @@ from .index import NetworkIndex, egress_allows, service_endpoints
 
 __all__ = [
     "HTTPS",
+    "AclProblem",
     "Assessment",
     "Endpoint",
     "Host",
@@ -30,5 +33,6 @@ __all__ = [
     "container_hosts",
     "egress_allows",
     "egress_verdict",
+    "flow_problems",
     "service_endpoints",
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..intrinsics import Unknown
 from ..model import Model, Resource
+from .acls import AclIndex
 from .endpoints import Endpoint, endpoints_by_vpc
 from .groups import GroupIndex, egress_verdict
 from .routes import Exit, RouteIndex
@@ -21,6 +22,7 @@ class NetworkIndex:
         self.endpoints: dict[Resource, list[Endpoint]]
         self.endpoints, self.endpoints_unplaced = endpoints_by_vpc(model)
         self.route_table = self.routing.route_table
+        self.acls = AclIndex(model)
 
     def subnet_path(self, subnet: Resource, ipv6: bool = False) -> Exit | Unknown:
         return self.routing.subnet_path(subnet, ipv6)

@@ -9,7 +9,7 @@ from .container import CTR1, CTR2, CTR3, CTR4, CTR5
 from .enable import ENB1
 from .iam import IAM1, IAM2, IAM3, IAM4
 from .inputs import INP1
-from .network import NET1, NET2, NET3, NET4, NET5, NET6, NET7
+from .network import NET1, NET2, NET3, NET4, NET5, NET6, NET7, NET8
 from .platform import PLT1, PLT2
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -31,6 +31,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     NET5,
     NET6,
     NET7,
+    NET8,
     CFG1,
     ACC1,
     ACC2,

@@ -1,13 +1,15 @@
 """Network rules: NET1 (mode none), NET2 (no route out), NET3 (public subnet without public IP),
-NET4 (egress 443), NET5 (unusable endpoint), NET6 (logging endpoints), NET7 (cannot verify)."""
+NET4 (egress 443), NET5 (unusable endpoint), NET6 (logging endpoints), NET7 (cannot verify),
+NET8 (network ACLs)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..findings import Finding, Severity
 from ..model import Resource
-from ..network import service_endpoints
+from ..network import AclProblem, Assessment, flow_problems, service_endpoints
 from .base import Context, Rule, names
 from .iam import exec_log_requirements
 
@@ -243,3 +245,88 @@ class NET7(Rule):
                     f"{launch.label}: " + "; ".join(dict.fromkeys(reasons)) + ".",
                     unverified=True,
                 )
+
+
+class NET8(Rule):
+    id = "EcsExec-NET8"
+    severity = Severity.ERROR
+    reported_on = "service / rule / schedule"
+    description = (
+        "The network ACLs of the tasks' subnets (and of the ssmmessages endpoint's subnets) let "
+        "the agent's TCP 443 connection and its return traffic through."
+    )
+    explanation = (
+        "Network ACLs are stateless and evaluated by rule number, first match wins, nothing "
+        "matching is denied. The tasks' subnet ACL must allow outbound TCP 443 to where the "
+        "agent goes (anywhere through a NAT or internet gateway, or the endpoint's subnets) and "
+        "inbound TCP 1024-65535 return traffic; an endpoint subnet's ACL must allow inbound 443 "
+        "from the tasks and the return traffic out. A subnet without an explicit association "
+        "uses the VPC's default ACL, which allows everything."
+    )
+    fix = (
+        "Add the network ACL entries the finding names (AWS::EC2::NetworkAclEntry, or "
+        "acl.add_entry(...) on an ec2.NetworkAcl), numbered below any entry that denies the "
+        "traffic. EcsExecAutoFix does not change network ACLs."
+    )
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for launch in ctx.exec_launches:
+            a = ctx.network(launch)
+            if a is None:
+                continue
+            problems = list(dict.fromkeys(_acl_problems(ctx, a)))
+            denied = [p for p in problems if p.verdict == "deny"]
+            unknown = [p for p in problems if p.verdict != "deny"]
+            if denied:
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: "
+                    + "; ".join(
+                        f"{p.key.name if p.key else 'the network ACL'} of subnet "
+                        f"{p.subnet.logical_id} denies {p.traffic} ({p.why})"
+                        for p in denied
+                    )
+                    + ".",
+                    fix="Add " + "; add ".join(dict.fromkeys(p.entry_to_add for p in denied))
+                    + ". EcsExecAutoFix does not change network ACLs.",
+                )
+            if unknown:
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: whether the network ACLs let exec through: "
+                    + "; ".join(
+                        dict.fromkeys(
+                            f"{p.traffic} at subnet {p.subnet.logical_id}: {p.why}"
+                            for p in unknown
+                        )
+                    )
+                    + ".",
+                    unverified=True,
+                )
+
+
+def _acl_problems(ctx: Context, a: Assessment) -> list[AclProblem]:
+    """The ACL problems on the agent's way: to the ssmmessages endpoint, else to anywhere."""
+    acls = ctx.net.acls
+    out: list[AclProblem] = []
+    ep = a.private_dns_endpoint
+    if ep is not None:
+        ep_subnets = [ctx.model.deref(s, "AWS::EC2::Subnet") for s in ep.subnets]
+        for task_subnet in a.subnets:
+            for ep_subnet in ep_subnets:
+                if ep_subnet is None or ep_subnet == task_subnet:
+                    continue  # ACLs apply only where traffic leaves or enters a subnet
+                out.extend(flow_problems(acls, task_subnet, _cidr(ep_subnet), client=True))
+                out.extend(flow_problems(acls, ep_subnet, _cidr(task_subnet), client=False))
+        return out
+    for task_subnet in a.subnets:
+        if task_subnet in a.no_route or task_subnet in a.igw_no_ip:
+            continue  # NET2 / NET3 already
+        anywhere = "::/0" if task_subnet in a.ipv6_only else "0.0.0.0/0"
+        out.extend(flow_problems(acls, task_subnet, anywhere, client=True))
+    return out
+
+
+def _cidr(subnet: Resource) -> Any:
+    cidr = subnet.props.get("CidrBlock")
+    return cidr if cidr is not None else subnet.props.get("Ipv6CidrBlock")

@@ -23,6 +23,19 @@ def test_plt1_old_linux_platform(version: str) -> None:
     assert version in f.message and "1.4.0" in f.message
 
 
+@pytest.mark.parametrize(
+    ("version", "retired"), [("1.3.0", " and was retired in March 2026"), ("1.2.0", "")]
+)
+def test_plt1_says_that_1_3_0_is_retired(version: str, retired: str) -> None:
+    app = exec_app()
+    app.props("Service")["PlatformVersion"] = version
+    report = app.analyze()
+    assert [f.rule_id for f in report.findings] == ["EcsExec-PLT1"]
+    assert one(report, "EcsExec-PLT1", Severity.ERROR, "Service").message == (
+        f"Service (service): Fargate platform version {version} is below 1.4.0, the first "
+        f"with exec on Linux{retired}.")
+
+
 @pytest.mark.parametrize("version", [None, "LATEST", "latest", "1.4.0", "1.10.0"])
 def test_plt1_supported_linux_platform(version: str | None) -> None:
     app = exec_app()

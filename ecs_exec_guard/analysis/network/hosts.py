@@ -44,17 +44,19 @@ def container_hosts(model: Model, capacity: Capacity, cluster: Resource | None) 
                 hosts.append(host)
         for inst in model.resources("AWS::EC2::Instance"):
             if references(inst.props.get("UserData"), cluster):
-                hosts.append(
-                    Host(
-                        inst,
-                        inst,
-                        inst.props.get("ImageId"),
-                        as_list(inst.props.get("SubnetId")),
-                        as_list(inst.props.get("SecurityGroupIds")),
-                        _nic_public_ip(inst.props.get("NetworkInterfaces")),
-                    )
-                )
+                hosts.append(_instance_host(inst))
     return hosts
+
+
+def _instance_host(inst: Resource) -> Host:
+    """A single instance: its subnet and groups are on the instance or on its first NIC."""
+    nics = inst.props.get("NetworkInterfaces")
+    subnets = as_list(inst.props.get("SubnetId"))
+    groups = as_list(inst.props.get("SecurityGroupIds"))
+    for nic in as_list(nics):
+        subnets.extend(as_list(get_ci(nic, "SubnetId")))
+        groups.extend(as_list(get_ci(nic, "GroupSet")))
+    return Host(inst, inst, inst.props.get("ImageId"), subnets, groups, _nic_public_ip(nics))
 
 
 def _asg_by_name(model: Model, name: str) -> Resource | None:

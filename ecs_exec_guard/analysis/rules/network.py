@@ -11,7 +11,7 @@ from ..findings import Finding, Severity
 from ..model import Resource
 from ..network import AclProblem, Assessment, flow_problems, service_endpoints
 from .base import Context, Rule, names
-from .iam import exec_log_requirements
+from .cluster import exec_endpoint_services
 
 
 class NET1(Rule):
@@ -185,7 +185,8 @@ class NET6(Rule):
     reported_on = "service"
     description = (
         "Isolated tasks whose cluster logs or encrypts exec sessions have logs / s3 / kms "
-        "endpoints."
+        "endpoints: logs for CloudWatch logging, s3 for S3 logging, kms whenever the cluster "
+        "sets a KmsKeyId."
     )
     explanation = (
         "Exec session logging writes to CloudWatch Logs or S3 and a KMS-encrypted session calls "
@@ -204,8 +205,7 @@ class NET6(Rule):
             cluster = ctx.facts(launch).cluster
             if a is None or not a.needs_endpoint or cluster is None or not a.vpcs:
                 continue
-            needs, _ = exec_log_requirements(ctx, cluster)
-            wanted = {action.split(":", 1)[0] for action, _ in needs}
+            wanted = exec_endpoint_services(cluster)
             missing = sorted(wanted - service_endpoints(ctx.net, a.vpcs))
             if missing:
                 yield self.finding(

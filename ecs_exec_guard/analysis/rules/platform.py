@@ -12,6 +12,8 @@ from ..network import container_hosts
 from .base import Context, Rule
 
 ECS_OPTIMIZED_PREFIX = "/aws/service/ecs/optimized-ami/"
+#: Retired in March 2026 (AWS's "Fargate Linux platform version retirement" page).
+RETIRED_LINUX_PLATFORM = "1.3.0"
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _SSM_DYNAMIC = re.compile(r"^\{\{resolve:ssm:([^:}]+)(?::\d+)?\}\}$")
 
@@ -24,7 +26,9 @@ class PLT1(Rule):
     explanation = (
         "ECS Exec needs Fargate platform version 1.4.0 or later on Linux (1.0.0 or later on "
         "Windows). Tasks on older platforms start, but execute-command fails. LATEST (or no "
-        "version) satisfies this."
+        "version) satisfies this. Linux platform 1.3.0, the last without exec, was retired in "
+        "March 2026 (tasks force-updated from 2 March, the version retired on 16 March, tasks "
+        "still on it stopped on 31 March), so a pinned 1.3.0 is a mistake either way."
     )
     fix = (
         "Set platform_version=ecs.FargatePlatformVersion.LATEST (or VERSION1_4) on the service in "
@@ -60,10 +64,15 @@ class PLT1(Rule):
                 continue
             if tuple(int(g) for g in m.groups()) < minimum:
                 os_name = "Windows" if facts.windows else "Linux"
+                retired = (
+                    " and was retired in March 2026"
+                    if not facts.windows and version == RETIRED_LINUX_PLATFORM
+                    else ""
+                )
                 yield self.finding(
                     launch.resource,
                     f"{launch.label}: Fargate platform version {version} is below "
-                    f"{'.'.join(map(str, minimum))}, the first with exec on {os_name}.",
+                    f"{'.'.join(map(str, minimum))}, the first with exec on {os_name}{retired}.",
                 )
 
 

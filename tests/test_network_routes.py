@@ -192,4 +192,6 @@ def test_ipv6_default_route_does_not_serve_ipv4_tasks() -> None:
     app.props("IsolatedSubnet")["Ipv6CidrBlock"] = "2001:db8:1234:1a00::/64"
     cfg = app.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]
     cfg["Subnets"] = [ref("IsolatedSubnet")]
-    assert "IsolatedSubnet has no 0.0.0.0/0 route" in net2(app)
+    assert net2(app) == (
+        "Service (service): subnet(s) IsolatedSubnet have no default route that leads to the "
+        "internet, and the VPC has no ssmmessages interface endpoint.")

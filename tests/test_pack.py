@@ -60,6 +60,7 @@ EXPECTED_ERRORS: dict[str, str] = {
     "EcsExec-NET3": "ExecStack/PublicNoIpService/Service",
     "EcsExec-NET4": "ExecStack/NoEgressService/Service",
     "EcsExec-NET5": "ExecStack/EndpointVpc/SsmMessages/Resource",
+    "EcsExec-NET8": "ExecStack/AclService/Service",
     "EcsExec-CFG1": "LegacyStack/BadConfigCluster/Resource",
     "EcsExec-ENB1": "ExecStack/NoExecService/Service",
 }
@@ -78,6 +79,7 @@ ACKNOWLEDGED_AT: dict[str, tuple[str, str]] = {
     "EcsExec-NET3": ("ancestor", "ExecStack/PublicNoIpService"),
     "EcsExec-NET4": ("ancestor", "ExecStack/NoEgressService"),
     "EcsExec-NET5": ("ancestor", "ExecStack/EndpointVpc"),
+    "EcsExec-NET8": ("ancestor", "ExecStack/AclService"),
     "EcsExec-ENB1": ("ancestor", "ExecStack/NoExecService"),
     "EcsExec-NET1": ("stack", "LegacyStack"),
     "EcsExec-CFG1": ("stack", "LegacyStack"),
@@ -321,6 +323,30 @@ def build_violating(
         "EndpointService",
         cluster=ecs.Cluster(stack, "EndpointCluster", vpc=endpoint_vpc),
         task_definition=endpoint_td,
+        enable_execute_command=True,
+        min_healthy_percent=100,
+    )
+
+    # NET8: a network ACL without entries on the private subnets of a VPC of its own (the
+    # ACL denies everything; the service's own security group allows all egress).
+    acl_vpc = ec2.Vpc(
+        stack,
+        "AclVpc",
+        max_azs=1,
+        nat_gateways=1,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC),
+            ec2.SubnetConfiguration(name="private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        ],
+    )
+    ec2.NetworkAcl(stack, "ClosedAcl", vpc=acl_vpc, subnet_selection=private)
+    acl_td = ecs.FargateTaskDefinition(stack, "AclTaskDef")
+    _container(acl_td)
+    ecs.FargateService(
+        stack,
+        "AclService",
+        cluster=ecs.Cluster(stack, "AclCluster", vpc=acl_vpc),
+        task_definition=acl_td,
         enable_execute_command=True,
         min_healthy_percent=100,
     )

@@ -86,7 +86,7 @@ class RouteIndex:
                     "which is not in the input"
                 )
             # A VPC made here: its main route table has only the local route.
-            return Exit("none", f"{subnet.logical_id} uses its VPC's main route table")
+            return Exit("none")
         key, default = ("DestinationIpv6CidrBlock", V6_DEFAULT)
         if not ipv6:
             key, default = ("DestinationCidrBlock", V4_DEFAULT)
@@ -112,7 +112,8 @@ class RouteIndex:
             return Unknown("; ".join(problems))
         if found:
             return found[0]
-        return Exit("none", f"{subnet.logical_id} has no {default} route")
+        # Saying so is news only for IPv6: NET2 already says there is no (IPv4) default route.
+        return Exit("none", f"{subnet.logical_id} has no ::/0 route" if ipv6 else "")
 
     def _target(
         self, route: Resource, subnet: Resource, default: str, via: frozenset[Resource]

@@ -154,6 +154,14 @@ def test_default_acl_with_a_deny_entry() -> None:
         "to 0.0.0.0/0 (entry DenyOut, rule 10)" in message
 
 
+def test_default_acl_entry_numbered_after_its_allow_all_rule() -> None:
+    """The default ACL's own rule 100 allows everything before a deny numbered 200."""
+    app = exec_app()
+    entry(app, "DenyOut", 200, egress=True, action="deny", ports=(443, 443),
+          network_acl=att("Vpc", "DefaultNetworkAcl"))
+    assert app.analyze().findings == []
+
+
 def test_acl_outside_the_input_is_a_cannot_verify() -> None:
     app = exec_app()
     app.add("Association", "AWS::EC2::SubnetNetworkAclAssociation",
@@ -228,6 +236,14 @@ def test_task_acl_allowing_another_range_with_an_endpoint() -> None:
     message = net8(app)
     assert "denies outbound TCP 443 to 10.0.3.0/24" in message
     assert "denies inbound TCP 1024-65535 from 10.0.3.0/24" in message
+
+
+def test_endpoint_subnet_outside_the_input_is_a_cannot_verify() -> None:
+    app = endpoint_app()
+    app.props("SsmMessagesEndpoint")["SubnetIds"] = ["subnet-0123456789abcdef0"]
+    message = net8(app, Severity.WARNING)
+    assert 'subnet "subnet-0123456789abcdef0" of endpoint SsmMessagesEndpoint is not in the ' \
+        "input" in message
 
 
 def test_endpoint_in_the_tasks_subnet_crosses_no_acl() -> None:

@@ -14,7 +14,7 @@ one launch).
 
 from __future__ import annotations
 
-from .acls import AclProblem, flow_problems
+from .acls import HTTPS_PORTS, AclProblem, flow_problems
 from .assess import Assessment, assess
 from .endpoints import Endpoint
 from .groups import HTTPS, SgRule, egress_verdict
@@ -23,6 +23,7 @@ from .index import NetworkIndex, egress_allows, service_endpoints
 
 __all__ = [
     "HTTPS",
+    "HTTPS_PORTS",
     "AclProblem",
     "Assessment",
     "Endpoint",

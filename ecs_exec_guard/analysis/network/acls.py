@@ -16,7 +16,7 @@ from typing import Any
 
 from ..intrinsics import GetAtt, Ref, Unknown, describe, is_unknown, unknown_reason
 from ..model import Model, Resource, get_ci, truthy
-from .groups import ip_network
+from .groups import ip_network, network_within
 
 EPHEMERAL = (1024, 65535)
 HTTPS_PORTS = (443, 443)
@@ -64,6 +64,7 @@ class AclIndex:
                     if not is_unknown(raw)
                     else f"the network ACL of subnet {subnet.logical_id} is {unknown_reason(raw)}"
                 )
+        self._decisions: dict[tuple[AclKey, bool, Any, tuple[int, int]], Decision] = {}
         self.entries: dict[AclKey, list[Resource]] = defaultdict(list)
         for entry in model.resources("AWS::EC2::NetworkAclEntry"):
             key = self._key(entry.props.get("NetworkAclId"))
@@ -91,6 +92,14 @@ class AclIndex:
 
     def decide(self, key: AclKey, egress: bool, peer: Any, ports: tuple[int, int]) -> Decision:
         """How the ACL treats TCP ``ports`` to (egress) or from ``peer`` (a CIDR)."""
+        if not isinstance(peer, str):
+            return self._decide(key, egress, peer, ports)
+        memo = (key, egress, peer, ports)
+        if memo not in self._decisions:
+            self._decisions[memo] = self._decide(key, egress, peer, ports)
+        return self._decisions[memo]
+
+    def _decide(self, key: AclKey, egress: bool, peer: Any, ports: tuple[int, int]) -> Decision:
         net = ip_network(peer)
         if net is None:
             return Decision("unknown", why=f"the peer address range {describe(peer)} is unknown")
@@ -107,6 +116,8 @@ class AclIndex:
         ordered.sort(key=lambda item: item[0])
         partial: set[str] = set()
         for number, entry in ordered:
+            if key.acl is None and number > (100 if net.version == 4 else 101):
+                break  # the default ACL's own allow-all (rule 100, IPv6 101) matches first
             match = _matches(entry, net, ports)
             if isinstance(match, Unknown):
                 return Decision("unknown", entry, number, match.reason)
@@ -124,7 +135,7 @@ class AclIndex:
                     f"entries before {entry.logical_id} match only part of the traffic",
                 )
             return Decision(action, entry, number)
-        if key.acl is None:  # the default ACL's own rule 100: allow all
+        if key.acl is None:  # the default ACL's own rules 100 / 101: allow all
             if "deny" in partial:
                 return Decision("unknown", why="an entry denies part of the traffic")
             return Decision("allow")
@@ -158,7 +169,7 @@ def _matches(entry: Resource, net: Any, ports: tuple[int, int]) -> str | Unknown
         return Unknown(f"the address range of {lid} ({describe(cidr)})")
     if entry_net.version != net.version or not entry_net.overlaps(net):
         return "none"
-    whole = net.subnet_of(entry_net)
+    whole = network_within(net, entry_net)
     if proto_s in _TCP:
         rng = p.get("PortRange")
         low, high = _int(get_ci(rng, "From")), _int(get_ci(rng, "To"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,12 +31,22 @@ class SgRule:
 
 def ip_network(value: Any) -> Network | None:
     """A CIDR string (IPv4 or IPv6) as a network; None when it is not one (or not known)."""
-    if isinstance(value, str):
-        try:
-            return ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            return None
-    return None
+    return _parse_network(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_network(text: str) -> Network | None:
+    # Parsed once per distinct string: the same few CIDRs come back for every launch.
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def network_within(inner: Network, outer: Network) -> bool:
+    """Whether ``inner`` lies inside ``outer`` (False across IPv4/IPv6)."""
+    return inner.version == outer.version and inner.subnet_of(outer)  # type: ignore[arg-type]
 
 
 class GroupIndex:
@@ -148,10 +159,7 @@ def _cidr_match(cidr: Any, dests: list[Any]) -> bool | None:
     nets = [ip_network(c) for c in dests]
     if any(n is None for n in nets):
         return None if net != ANYWHERE else True
-    return all(
-        n is not None and n.version == net.version and n.subnet_of(net)  # type: ignore[arg-type]
-        for n in nets
-    )
+    return all(n is not None and network_within(n, net) for n in nets)
 
 
 def _rule(raw: Any, group_key: str, prefix_key: str) -> SgRule:

@@ -60,6 +60,7 @@ class RouteIndex:
             rt = model.deref(route.props.get("RouteTableId"), "AWS::EC2::RouteTable")
             if rt is not None:
                 self.routes[rt].append(route)
+        self._paths: dict[tuple[Resource, bool], Exit | Unknown] = {}
         self.attachments: dict[Resource, list[Any]] = defaultdict(list)  # IGW -> VpcIds
         for att in model.resources("AWS::EC2::VPCGatewayAttachment"):
             igw = model.deref(att.props.get("InternetGatewayId"), "AWS::EC2::InternetGateway")
@@ -76,6 +77,16 @@ class RouteIndex:
 
         ``via``: the NAT gateways already followed (a loop of them leads nowhere known).
         """
+        if via:
+            return self._subnet_path(subnet, ipv6, via)
+        key = (subnet, ipv6)
+        if key not in self._paths:  # many launches share a few subnets
+            self._paths[key] = self._subnet_path(subnet, ipv6, via)
+        return self._paths[key]
+
+    def _subnet_path(
+        self, subnet: Resource, ipv6: bool, via: frozenset[Resource]
+    ) -> Exit | Unknown:
         rt = self.route_table.get(subnet)
         if isinstance(rt, Unknown):
             return rt

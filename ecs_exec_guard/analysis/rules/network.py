@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Finding, Severity
+from ..intrinsics import describe
 from ..model import Resource
-from ..network import AclProblem, Assessment, flow_problems, service_endpoints
+from ..network import HTTPS_PORTS, AclProblem, Assessment, flow_problems, service_endpoints
 from .base import Context, Rule, names
 from .cluster import exec_endpoint_services
 
@@ -313,8 +314,15 @@ def _acl_problems(ctx: Context, a: Assessment) -> list[AclProblem]:
     if ep is not None:
         ep_subnets = [ctx.model.deref(s, "AWS::EC2::Subnet") for s in ep.subnets]
         for task_subnet in a.subnets:
-            for ep_subnet in ep_subnets:
-                if ep_subnet is None or ep_subnet == task_subnet:
+            for raw, ep_subnet in zip(ep.subnets, ep_subnets, strict=True):
+                if ep_subnet is None:
+                    out.append(AclProblem(
+                        task_subnet, None, True, describe(raw), HTTPS_PORTS, "unknown",
+                        f"subnet {describe(raw)} of endpoint {ep.resource.logical_id} is not "
+                        "in the input",
+                    ))
+                    continue
+                if ep_subnet == task_subnet:
                     continue  # ACLs apply only where traffic leaves or enters a subnet
                 out.extend(flow_problems(acls, task_subnet, _cidr(ep_subnet), client=True))
                 out.extend(flow_problems(acls, ep_subnet, _cidr(task_subnet), client=False))

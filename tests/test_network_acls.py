@@ -273,3 +273,38 @@ def test_ipv6_only_subnet_needs_ipv6_entries() -> None:
     app.remove("V4AclV6SubnetAssociation")
     open_acl(app, "V6Acl", "V6Subnet", cidr="::/0")
     assert app.analyze().findings == []
+
+
+# -- the NAT gateway's subnet -----------------------------------------------------------------
+
+
+def test_nat_subnet_acl_relaying_the_agent() -> None:
+    """The NAT gateway's subnet takes 443 in from the tasks and sends it on to anywhere."""
+    app = exec_app()
+    acl(app, "NatAcl", "PublicSubnet")
+    for lid, egress, ports, cidr in [
+        ("InFromTasks", False, (443, 443), "10.0.1.0/24"),
+        ("OutToTasks", True, (1024, 65535), "10.0.1.0/24"),
+        ("OutToAnywhere", True, (443, 443), "0.0.0.0/0"),
+        ("InFromAnywhere", False, (1024, 65535), "0.0.0.0/0"),
+    ]:
+        entry(app, lid, 200, egress=egress, ports=ports, cidr=cidr, network_acl=ref("NatAcl"))
+    for lid in ("InFromTasks", "OutToTasks"):
+        app.props(lid)["RuleNumber"] = 100
+    assert app.analyze().findings == []
+    app.remove("InFromTasks")
+    assert net8(app) == (
+        "Service (service): network ACL NatAcl of subnet PublicSubnet denies inbound TCP 443 "
+        "from 10.0.1.0/24 (no entry allows it).")
+
+
+def test_nat_subnet_acl_without_a_way_out() -> None:
+    app = exec_app()
+    acl(app, "NatAcl", "PublicSubnet")
+    entry(app, "InFromTasks", 100, egress=False, cidr="10.0.0.0/16", network_acl=ref("NatAcl"))
+    entry(app, "OutToTasks", 100, egress=True, ports=(1024, 65535), cidr="10.0.0.0/16",
+          network_acl=ref("NatAcl"))
+    message = net8(app)
+    assert "network ACL NatAcl of subnet PublicSubnet denies outbound TCP 443 to 0.0.0.0/0" \
+        in message
+    assert "denies inbound TCP 1024-65535 from 0.0.0.0/0" in message

@@ -114,3 +114,20 @@ def test_cdk_locked_down_group_opened_to_the_endpoint() -> None:
     app = exec_app(subnet="isolated")
     task_egress(app, *CDK_NO_EGRESS, https_to_group(att("SsmMessagesEndpointSg", "GroupId")))
     assert app.analyze().findings == []
+
+
+def test_empty_egress_list_keeps_the_default_allow_all() -> None:
+    """``SecurityGroupEgress: []`` is no egress rule at all: CloudFormation keeps the default."""
+    app = exec_app()
+    task_egress(app)
+    assert app.analyze().findings == []
+
+
+def test_locked_down_group_opened_by_a_separate_egress_resource() -> None:
+    app = exec_app()
+    task_egress(app, *CDK_NO_EGRESS)
+    app.add("TaskSgHttps", "AWS::EC2::SecurityGroupEgress", GroupId=att("TaskSg", "GroupId"),
+            IpProtocol="tcp", FromPort=443, ToPort=443, CidrIp="0.0.0.0/0")
+    assert app.analyze().findings == []
+    app.props("TaskSgHttps")["CidrIp"] = "10.0.0.0/8"
+    assert rule_ids(app.analyze()) == ["EcsExec-NET4"]

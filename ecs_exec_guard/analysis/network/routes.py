@@ -126,6 +126,19 @@ class RouteIndex:
         # Saying so is news only for IPv6: NET2 already says there is no (IPv4) default route.
         return Exit("none", f"{subnet.logical_id} has no ::/0 route" if ipv6 else "")
 
+    def nat_subnet(self, subnet: Resource) -> Resource | None:
+        """The subnet of the NAT gateway the subnet's IPv4 default route goes to (if known)."""
+        rt = self.route_table.get(subnet)
+        if not isinstance(rt, Resource):
+            return None
+        for route in self.routes.get(rt, ()):
+            if route.props.get("DestinationCidrBlock") != V4_DEFAULT:
+                continue
+            nat = self.model.deref(route.props.get("NatGatewayId"), "AWS::EC2::NatGateway")
+            if nat is not None:
+                return self.model.deref(nat.props.get("SubnetId"), "AWS::EC2::Subnet")
+        return None
+
     def _target(
         self, route: Resource, subnet: Resource, default: str, via: frozenset[Resource]
     ) -> Exit | Unknown:

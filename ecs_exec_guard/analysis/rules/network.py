@@ -253,16 +253,17 @@ class NET8(Rule):
     severity = Severity.ERROR
     reported_on = "service / rule / schedule"
     description = (
-        "The network ACLs of the tasks' subnets (and of the ssmmessages endpoint's subnets) let "
-        "the agent's TCP 443 connection and its return traffic through."
+        "The network ACLs of the tasks' subnets (and of the ssmmessages endpoint's or the NAT "
+        "gateway's subnets) let the agent's TCP 443 connection and its return traffic through."
     )
     explanation = (
         "Network ACLs are stateless and evaluated by rule number, first match wins, nothing "
         "matching is denied. The tasks' subnet ACL must allow outbound TCP 443 to where the "
         "agent goes (anywhere through a NAT or internet gateway, or the endpoint's subnets) and "
         "inbound TCP 1024-65535 return traffic; an endpoint subnet's ACL must allow inbound 443 "
-        "from the tasks and the return traffic out. A subnet without an explicit association "
-        "uses the VPC's default ACL, which allows everything."
+        "from the tasks and the return traffic out, and a NAT gateway's subnet both (443 in "
+        "from the tasks and out to anywhere). A subnet without an explicit association uses "
+        "the VPC's default ACL, which allows everything."
     )
     fix = (
         "Add the network ACL entries the finding names (AWS::EC2::NetworkAclEntry, or "
@@ -332,6 +333,11 @@ def _acl_problems(ctx: Context, a: Assessment) -> list[AclProblem]:
             continue  # NET2 / NET3 already
         anywhere = "::/0" if task_subnet in a.ipv6_only else "0.0.0.0/0"
         out.extend(flow_problems(acls, task_subnet, anywhere, client=True))
+        nat_subnet = None if task_subnet in a.ipv6_only else ctx.net.routing.nat_subnet(task_subnet)
+        if nat_subnet is not None and nat_subnet != task_subnet:
+            # The NAT gateway's subnet relays: 443 in from the tasks and out to anywhere.
+            out.extend(flow_problems(acls, nat_subnet, _cidr(task_subnet), client=False))
+            out.extend(flow_problems(acls, nat_subnet, anywhere, client=True))
     return out
 
 

@@ -188,7 +188,7 @@ class AclProblem:
     subnet: Resource
     key: AclKey | None  # None: the ACL itself is unknown
     egress: bool
-    peer: Any
+    peer: str  # the CIDR (or how it is unknown)
     ports: tuple[int, int]
     verdict: str  # deny | unknown
     why: str
@@ -217,10 +217,11 @@ def flow_problems(
     ephemeral ports); otherwise it receives it (inbound 443, outbound return traffic).
     """
     key = index.acl_of(subnet)
+    shown = peer if isinstance(peer, str) else describe(peer)  # problems stay hashable
     flows = [(True, HTTPS_PORTS), (False, EPHEMERAL)] if client else [
         (False, HTTPS_PORTS), (True, EPHEMERAL)]
     if isinstance(key, Unknown):
-        return [AclProblem(subnet, None, flows[0][0], peer, flows[0][1], "unknown", key.reason)]
+        return [AclProblem(subnet, None, flows[0][0], shown, flows[0][1], "unknown", key.reason)]
     out: list[AclProblem] = []
     for egress, ports in flows:
         d = index.decide(key, egress, peer, ports)
@@ -234,5 +235,5 @@ def flow_problems(
         else:
             why = d.why
         below = d.number if d.verdict == "deny" else None
-        out.append(AclProblem(subnet, key, egress, peer, ports, d.verdict, why, below))
+        out.append(AclProblem(subnet, key, egress, shown, ports, d.verdict, why, below))
     return out

@@ -24,7 +24,9 @@ def exec_config(app: Template, **cfg: Any) -> None:
 
 
 def log_group(app: Template, *, encrypted: bool, name: str | None = None) -> None:
-    app.add("ExecKey", "AWS::KMS::Key", KeyPolicy={"Version": "2012-10-17", "Statement": []})
+    app.add("ExecKey", "AWS::KMS::Key", KeyPolicy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+         "Action": "kms:*", "Resource": "*"}]})  # IAM policies may grant it (IAM3)
     props = app.add("ExecLogs", "AWS::Logs::LogGroup", RetentionInDays=30)
     if encrypted:
         props["KmsKeyId"] = arn("ExecKey")

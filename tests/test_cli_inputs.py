@@ -29,6 +29,9 @@ Resources:
     Properties: {CidrBlock: 10.0.0.0/16}
   Igw:
     Type: AWS::EC2::InternetGateway
+  IgwAttachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
   PublicRouteTable:
     Type: AWS::EC2::RouteTable
     Properties: {VpcId: !Ref Vpc}

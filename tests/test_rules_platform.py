@@ -24,7 +24,7 @@ def test_plt1_old_linux_platform(version: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("version", "retired"), [("1.3.0", " and was retired in March 2026"), ("1.2.0", "")]
+    ("version", "retired"), [("1.3.0", " (1.3.0 was retired in March 2026)"), ("1.2.0", "")]
 )
 def test_plt1_says_that_1_3_0_is_retired(version: str, retired: str) -> None:
     app = exec_app()

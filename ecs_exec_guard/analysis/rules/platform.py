@@ -65,7 +65,7 @@ class PLT1(Rule):
             if tuple(int(g) for g in m.groups()) < minimum:
                 os_name = "Windows" if facts.windows else "Linux"
                 retired = (
-                    " and was retired in March 2026"
+                    " (1.3.0 was retired in March 2026)"
                     if not facts.windows and version == RETIRED_LINUX_PLATFORM
                     else ""
                 )

@@ -308,3 +308,33 @@ def test_nat_subnet_acl_without_a_way_out() -> None:
     assert "network ACL NatAcl of subnet PublicSubnet denies outbound TCP 443 to 0.0.0.0/0" \
         in message
     assert "denies inbound TCP 1024-65535 from 0.0.0.0/0" in message
+
+
+# -- peer subnets whose range is known at deploy time only (IPAM) -----------------------------
+
+
+def ipam_endpoint_app() -> Template:
+    """The endpoint's subnet takes its range from IPAM (``Fn::Select`` over ``Fn::Cidr`` of the
+    VPC's IPAM-allocated block, as CDK writes it): the peer range does not resolve."""
+    app = endpoint_app()
+    app.props("EndpointSubnet")["CidrBlock"] = {
+        "Fn::Select": [0, {"Fn::Cidr": [att("Vpc", "CidrBlock"), 4, "8"]}]}
+    return app
+
+
+def test_unresolved_peer_range_behind_default_acls() -> None:
+    """The default ACLs allow every range: nothing to verify."""
+    assert ipam_endpoint_app().analyze().findings == []
+
+
+def test_unresolved_peer_range_meets_entries_for_every_address() -> None:
+    app = ipam_endpoint_app()
+    open_acl(app, "TaskAcl", "IsolatedSubnet")
+    assert app.analyze().findings == []
+
+
+def test_unresolved_peer_range_meets_a_narrower_entry() -> None:
+    app = ipam_endpoint_app()
+    open_acl(app, "TaskAcl", "IsolatedSubnet", cidr="10.0.3.0/24")
+    message = net8(app, Severity.WARNING)
+    assert "whether TaskAclOut443 (\"10.0.3.0/24\") covers the peer address range" in message

@@ -100,9 +100,9 @@ class AclIndex:
         return self._decisions[memo]
 
     def _decide(self, key: AclKey, egress: bool, peer: Any, ports: tuple[int, int]) -> Decision:
+        # An unresolved peer range (an IPAM-allocated subnet, say) is judged only by entries
+        # that cover every IPv4 address; any other entry it meets makes the decision unknown.
         net = ip_network(peer)
-        if net is None:
-            return Decision("unknown", why=f"the peer address range {describe(peer)} is unknown")
         ordered: list[tuple[int, Resource]] = []
         for entry in self.entries.get(key, ()):
             if truthy(entry.props.get("Egress", False)) is not egress:
@@ -116,9 +116,9 @@ class AclIndex:
         ordered.sort(key=lambda item: item[0])
         partial: set[str] = set()
         for number, entry in ordered:
-            if key.acl is None and number > (100 if net.version == 4 else 101):
+            if key.acl is None and number > (101 if net is not None and net.version == 6 else 100):
                 break  # the default ACL's own allow-all (rule 100, IPv6 101) matches first
-            match = _matches(entry, net, ports)
+            match = _matches(entry, net, ports, peer)
             if isinstance(match, Unknown):
                 return Decision("unknown", entry, number, match.reason)
             if match == "none":
@@ -153,8 +153,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _matches(entry: Resource, net: Any, ports: tuple[int, int]) -> str | Unknown:
-    """``all``, ``part`` or ``none`` of the TCP traffic to/from ``net`` on ``ports``."""
+def _matches(entry: Resource, net: Any, ports: tuple[int, int], peer: Any = None) -> str | Unknown:
+    """``all``, ``part`` or ``none`` of the TCP traffic to/from ``net`` on ``ports``.
+
+    ``net`` None: the peer range (``peer``) is unresolved; only an entry for every IPv4
+    address (0.0.0.0/0) is known to cover it."""
     p = entry.props
     lid = entry.logical_id
     proto = p.get("Protocol")
@@ -167,9 +170,17 @@ def _matches(entry: Resource, net: Any, ports: tuple[int, int]) -> str | Unknown
     entry_net = ip_network(cidr)
     if entry_net is None:
         return Unknown(f"the address range of {lid} ({describe(cidr)})")
-    if entry_net.version != net.version or not entry_net.overlaps(net):
+    if net is None:
+        if entry_net.version != 4 or entry_net.prefixlen != 0:
+            return Unknown(
+                f"whether {lid} ({describe(cidr)}) covers the peer address range "
+                f"{describe(peer)}, which is unknown"
+            )
+        whole = True
+    elif entry_net.version != net.version or not entry_net.overlaps(net):
         return "none"
-    whole = network_within(net, entry_net)
+    else:
+        whole = network_within(net, entry_net)
     if proto_s in _TCP:
         rng = p.get("PortRange")
         low, high = _int(get_ci(rng, "From")), _int(get_ci(rng, "To"))

@@ -48,6 +48,13 @@ _RELEVANT: tuple[type[cdk.CfnResource], ...] = (
     ec2.CfnRoute,
     ec2.CfnSubnetRouteTableAssociation,
     ec2.CfnVPCEndpoint,
+    ec2.CfnNatGateway,
+    ec2.CfnVPCGatewayAttachment,
+    ec2.CfnNetworkAcl,
+    ec2.CfnNetworkAclEntry,
+    ec2.CfnSubnetNetworkAclAssociation,
+    ec2.CfnPrefixList,
+    ec2.CfnNetworkInterface,
     ec2.CfnSecurityGroup,
     ec2.CfnSecurityGroupIngress,
     ec2.CfnSecurityGroupEgress,
@@ -59,7 +66,7 @@ _RELEVANT: tuple[type[cdk.CfnResource], ...] = (
 )
 _TYPE_ONLY: tuple[type[cdk.CfnResource], ...] = (
     ec2.CfnInternetGateway,
-    ec2.CfnNatGateway,
+    ec2.CfnEgressOnlyInternetGateway,
     logs.CfnLogGroup,
     s3.CfnBucket,
 )

@@ -11,8 +11,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .analysis import Finding, Report, Severity, analyze
+from .metadata import package_version
 
-__version__ = "0.1.0"
+#: From the installed distribution's metadata: pyproject.toml's ``version`` is the one source.
+__version__ = package_version()
 
 _LAZY = {
     "EcsExecChecks": "ecs_exec_guard.policies.pack",

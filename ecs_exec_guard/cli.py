@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,14 +18,19 @@ from . import __version__
 from .analysis import RULES_BY_ID, Finding, Report, Severity, analyze, managed_policies
 from .analysis.acknowledgments import Acknowledgment, AcknowledgmentError, from_assembly
 from .analysis.analyzer import TemplateInput
+from .analysis.explain import ExplainError, explain
+from .analysis.explain_render import render_mermaid, render_text
 from .analysis.findings import Suppressed
 from .analysis.loader import LoadError, assembly_acknowledgments, load_paths
 from .analysis.parameters import resolve_parameters
 from .analysis.rules_doc import render_markdown
+from .analysis.versions import ruleset_version
+from .formats import display_path, resource_line, source_uri, to_github, to_junit
+from .metadata import information_uri, rule_help_uri
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://pypi.org/project/ecs-exec-guard/"
+FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,10 +39,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Version(argparse.Action):
-    """``--version``: the tool's version, then the date of its AWS managed policy data."""
+    """``--version``: the tool's version, its rule set, then the date of its AWS managed policy
+    data."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        print(f"{parser.prog} {__version__}\n{managed_policies.snapshot_description()}")
+        print(
+            f"{parser.prog} {__version__}\nrule set: {ruleset_version()}\n"
+            f"{managed_policies.snapshot_description()}"
+        )
         parser.exit(EXIT_OK)
 
 
@@ -58,7 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         "app, so cross-stack references resolve.",
     )
     check.add_argument("paths", nargs="+", metavar="PATH", help="a template file or a cdk.out")
-    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="github: workflow-command annotations; junit: JUnit XML (default: text)",
+    )
     check.add_argument(
         "--require-exec", action="store_true", help="report services without exec (EcsExec-ENB1)"
     )
@@ -88,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="error",
         help="lowest severity that makes the exit code 1 (default: error)",
     )
+    add_explain_parser(sub)
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--markdown", action="store_true", help="print RULES.md")
     return parser
@@ -98,8 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args.markdown)
+        if args.command == "explain":
+            return _explain(args)
         return _check(args)
-    except (LoadError, AcknowledgmentError) as exc:
+    except (LoadError, AcknowledgmentError, ExplainError) as exc:
         print(f"ecs-exec-guard: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into `head`
@@ -122,6 +138,39 @@ def _rules(markdown: bool) -> int:
     return EXIT_OK
 
 
+# -- explain ----------------------------------------------------------------------------------
+
+
+def add_explain_parser(sub: Any) -> None:
+    explain_cmd = sub.add_parser(
+        "explain",
+        help="show the chain of facts behind one launch's verdict",
+        description="For one service, rule, schedule or state machine (by logical ID or "
+        "construct path), print what exec depends on and the verdict on each link: task "
+        "definition, containers, task role and the statements for each action, platform, "
+        "subnets with their route tables and next hops, security groups, endpoints.",
+    )
+    explain_cmd.add_argument("launch", metavar="LAUNCH", help="logical ID or construct path")
+    explain_cmd.add_argument("paths", nargs="+", metavar="PATH", help="a template or a cdk.out")
+    explain_cmd.add_argument(
+        "--format",
+        choices=("text", "mermaid", "json"),
+        default="text",
+        help="mermaid: a flowchart for a ```mermaid block (default: text)",
+    )
+
+
+def _explain(args: argparse.Namespace) -> int:
+    chains = explain(load_paths(args.paths), args.launch)
+    if args.format == "mermaid":
+        sys.stdout.write(render_mermaid(chains))
+    elif args.format == "json":
+        print(json.dumps([c.to_json() for c in chains], indent=2))
+    else:
+        sys.stdout.write(render_text(chains))
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace) -> int:
     notes: list[str] = []
     inputs = load_paths(args.paths, notes)
@@ -137,15 +186,20 @@ def _check(args: argparse.Namespace) -> int:
     )
     report.notes[:0] = notes  # what the loader skipped first
     sources = {name: path for name, _, path in inputs}
+    threshold = {"error": 2, "warning": 1, "none": 99}[args.fail_on]
     if args.format == "json":
         print(json.dumps(to_json(report, sources), indent=2))
     elif args.format == "sarif":
         print(json.dumps(to_sarif(report, sources), indent=2))
     else:
-        sys.stdout.write(to_text(report))
+        if args.format == "github":
+            sys.stdout.write(to_github(report, sources))
+        elif args.format == "junit":
+            sys.stdout.write(to_junit(report, sources, lambda f: f.severity.rank >= threshold))
+        else:
+            sys.stdout.write(to_text(report))
         for note in report.notes:
             print(f"ecs-exec-guard: note: {note}", file=sys.stderr)
-    threshold = {"error": 2, "warning": 1, "none": 99}[args.fail_on]
     failing = any(f.severity.rank >= threshold for f in report.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
 
@@ -229,42 +283,6 @@ def _resource_lines(lines: list[str], logical_id: str, findings: list[Finding]) 
         lines.append(f"          fix: {f.fix}")
 
 
-def _line_of(path: str | None, logical_id: str, cache: dict[str, list[str]]) -> int | None:
-    """The line of the resource's key in its template: one level inside ``Resources``.
-
-    Only there: the same name can be a key elsewhere (``"Service": "ecs-tasks.amazonaws.com"``
-    in a trust policy, an output). None when the layout does not tell (one-line JSON).
-    """
-    if path is None:
-        return None
-    if path not in cache:
-        try:
-            cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            cache[path] = []
-    lines = cache[path]
-    section = re.compile(r'^(\s*)"?Resources"?\s*:')
-    key = re.compile(r'^(\s*)"?' + re.escape(logical_id) + r'"?\s*:')
-    starts = [(len(m.group(1)), i) for i, ln in enumerate(lines) if (m := section.match(ln))]
-    if not starts:
-        return None
-    indent, start = min(starts)  # the top-level Resources key
-    child: int | None = None
-    for i in range(start + 1, len(lines)):
-        text = lines[i]
-        if not text.strip() or text.lstrip().startswith("#"):
-            continue
-        depth = len(text) - len(text.lstrip())
-        if depth <= indent:
-            break  # the end of the Resources section
-        if child is None:
-            child = depth  # the indentation of the resource keys
-        m = key.match(text)
-        if m and len(m.group(1)) == child:
-            return i + 1
-    return None
-
-
 def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
     rule_ids = list(RULES_BY_ID)
     rules = [
@@ -281,6 +299,9 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
         }
         for r in RULES_BY_ID.values()
     ]
+    for rule in rules:  # the rule's section of RULES.md, when pyproject names the repository
+        if help_uri := rule_help_uri(str(rule["id"])):
+            rule["helpUri"] = help_uri
     cache: dict[str, list[str]] = {}
     results = [_sarif_result(f, sources, cache, rule_ids) for f in report.findings]
     for sup in report.suppressed:
@@ -293,19 +314,16 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
             {"level": "warning", "message": {"text": note}} for note in report.notes
         ],
     }
+    driver: dict[str, Any] = {"name": "ecs-exec-guard", "version": __version__}
+    if info := information_uri():
+        driver["informationUri"] = info
+    driver["rules"] = rules
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "ecs-exec-guard",
-                        "version": __version__,
-                        "informationUri": INFO_URI,
-                        "rules": rules,
-                    }
-                },
+                "tool": {"driver": driver},
                 "invocations": [invocation],
                 "results": results,
                 "properties": {"summary": report.summary()},
@@ -328,9 +346,9 @@ def _sarif_result(
         ]
     }
     physical: dict[str, Any] = {
-        "artifactLocation": {"uri": _uri(source) if source else quote(f.template)}
+        "artifactLocation": {"uri": source_uri(source) if source else quote(f.template)}
     }
-    line = _line_of(source, f.logical_id, cache)
+    line = resource_line(source, f.logical_id, cache)
     if line is not None:
         physical["region"] = {"startLine": line}
     location["physicalLocation"] = physical
@@ -352,20 +370,3 @@ def _sarif_suppression(sup: Suppressed) -> dict[str, Any]:
         "justification": sup.reason,
         "properties": {"acknowledgedAt": sup.at},
     }
-
-
-def display_path(path: str) -> str:
-    """A template file as reports give it: relative to the working directory (POSIX) when it
-    is under it, else absolute."""
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return p.as_posix()
-
-
-def _uri(path: str) -> str:
-    """A URI reference for SARIF: :func:`display_path` when the file is under the working
-    directory, else an absolute ``file://`` URI; percent-encoded either way."""
-    shown = display_path(path)
-    return Path(shown).as_uri() if Path(shown).is_absolute() else quote(shown)

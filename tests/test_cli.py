@@ -7,6 +7,7 @@ call ``main()`` in-process; a few run ``python -m ecs_exec_guard`` to check the 
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import json
 import os
 import re
@@ -1166,9 +1167,13 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exc.value.code == 0
     date = json.loads(managed_policies.DATA_FILE.read_text())["snapshot"]["date"]
-    first, second = capsys.readouterr().out.splitlines()
+    first, second, third = capsys.readouterr().out.splitlines()
+    # The package (its installed metadata: pyproject is the one source), the rule set (count
+    # and fingerprint), the data.
     assert first == f"ecs-exec-guard {__version__}"
-    assert second.startswith("AWS managed policies: ") and f"({date}, commit " in second
+    assert __version__ == importlib.metadata.version("ecs-exec-guard")
+    assert re.fullmatch(rf"rule set: {len(RULES_BY_ID)} rules, [0-9a-f]{{12}}", second), second
+    assert third.startswith("AWS managed policies: ") and f"({date}, commit " in third
 
 
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:

@@ -74,9 +74,31 @@ def test_rule_is_documented(rule: type) -> None:
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
 def test_every_rule_has_a_row(rule: type) -> None:
-    rows = [line for line in render_markdown().splitlines() if line.startswith(f"| {rule.id} |")]
+    anchor = rule.id.lower()
+    rows = [
+        line
+        for line in render_markdown().splitlines()
+        if line.startswith(f"| [{rule.id}](#{anchor}) |")
+    ]
     assert len(rows) == 1
     assert f"| {rule.severity.value} |" in rows[0]
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_every_rule_has_a_section_with_the_anchor_sarif_links_to(rule: type) -> None:
+    from ecs_exec_guard.metadata import rule_help_uri
+
+    text = render_markdown()
+    # GitHub's anchor for a heading: lower case, spaces to hyphens, punctuation but "-" dropped.
+    headings = [line for line in text.splitlines() if line == f"### {rule.id}"]
+    assert len(headings) == 1
+    assert rule.id.lower() == "".join(
+        c for c in rule.id.lower().replace(" ", "-") if c.isalnum() or c in "-_"
+    )
+    section = text.split(f"### {rule.id}\n", 1)[1].split("\n### ", 1)[0]
+    assert rule.explanation in section and f"**Fix:** {rule.fix}" in section
+    uri = rule_help_uri(rule.id)
+    assert uri is not None and uri.endswith(f"/RULES.md#{rule.id.lower()}")
 
 
 def test_rules_markdown_from_the_cli(capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,7 +25,7 @@ NO_EXEC_LAUNCH = (
 )
 
 
-def _normalise(
+def normalise_inputs(
     templates: Mapping[str, Mapping[str, Any]] | Iterable[TemplateInput],
 ) -> list[TemplateInput]:
     if isinstance(templates, Mapping):
@@ -61,7 +61,7 @@ def analyze(
     template's stack construct path) move findings to ``Report.suppressed``. An invalid
     acknowledgment in the metadata raises :class:`AcknowledgmentError` (a usage error).
     """
-    inputs = _normalise(templates)
+    inputs = normalise_inputs(templates)
     options = Options(require_exec=require_exec)
     wanted = set(rules) if rules is not None else None
 

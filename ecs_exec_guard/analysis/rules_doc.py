@@ -28,8 +28,8 @@ fails in every branch is reported at its severity (prefixed `When <condition> is
 branches fail differently), one that passes in every branch is not reported, and one that fails
 in some branches only is a cannot-verify warning naming the condition and what fails when.
 
-| Rule ID | Severity | Reported on | Description | Explanation | Fix |
-|---|---|---|---|---|---|
+| Rule ID | Severity | Reported on | Description |
+|---|---|---|---|
 """
 
 
@@ -37,21 +37,28 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def rule_anchor(rule_id: str) -> str:
+    """The anchor GitHub gives a rule's ``### <rule ID>`` heading below (SARIF ``helpUri``
+    links to it): lower case, the ID has nothing else GitHub would drop."""
+    return rule_id.lower()
+
+
 def render_markdown() -> str:
     rows = [
         "| "
         + " | ".join(
-            _cell(x)
-            for x in (
-                r.id,
-                r.severity.value,
-                r.reported_on,
-                r.description,
-                r.explanation,
-                r.fix,
-            )
+            [f"[{r.id}](#{rule_anchor(r.id)})"]
+            + [_cell(x) for x in (r.severity.value, r.reported_on, r.description)]
         )
         + " |"
         for r in ALL_RULES
     ]
-    return HEADER + "\n".join(rows) + "\n"
+    sections = [
+        f"### {r.id}\n\n"
+        f"**{_cell(r.description)}** Severity: {r.severity.value}. "
+        f"Reported on: {_cell(r.reported_on)}.\n\n"
+        f"{r.explanation}\n\n"
+        f"**Fix:** {r.fix}\n"
+        for r in ALL_RULES
+    ]
+    return HEADER + "\n".join(rows) + "\n\n## The rules\n\n" + "\n".join(sections)

@@ -1,0 +1,177 @@
+"""`ecs-exec-guard explain`: the chain of facts behind one launch's verdict.
+
+A healthy app (the compliant template of tests/cfn.py) and its broken twin (isolated subnet
+without an endpoint, read-only root filesystem, a Deny on one ssmmessages action, egress on
+port 80 only) are explained as text and as Mermaid; snapshots pin both renderings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfn import ALLOW_ALL_EGRESS, Template, deny, exec_app, ref
+
+from ecs_exec_guard.analysis.explain import BROKEN, OK, UNKNOWN, ExplainError, Link, explain
+from ecs_exec_guard.analysis.explain_render import render_mermaid, render_text
+from ecs_exec_guard.cli import main
+
+
+def healthy() -> Template:
+    t = exec_app()
+    t.resources["Service"]["Metadata"] = {"aws:cdk:path": "App/Web/Service/Service"}
+    return t
+
+
+def broken() -> Template:
+    t = healthy()
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"] = [
+        ref("IsolatedSubnet")
+    ]
+    t.container()["ReadonlyRootFilesystem"] = True
+    t.policy("DenyData", deny("ssmmessages:OpenDataChannel"), roles=["TaskRole"])
+    t.props("TaskSg")["SecurityGroupEgress"] = [
+        {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80}
+    ]
+    return t
+
+
+def chains(t: Template, target: str = "Service") -> list[Link]:
+    return explain({t.name: t.body()}, target)
+
+
+def walk(link: Link) -> list[Link]:
+    return [link, *(x for c in link.children for x in walk(c))]
+
+
+def by_kind(chain: list[Link], kind: str) -> list[Link]:
+    return [x for c in chain for x in walk(c) if x.kind == kind]
+
+
+def test_healthy_chain_holds_everywhere() -> None:
+    chain = chains(healthy())
+    assert [c.verdict for c in chain] == [OK]
+    assert {x.verdict for x in walk(chain[0])} <= {OK, "info"}
+    actions = by_kind(chain, "action")
+    assert [a.title for a in actions] == [
+        "ssmmessages:CreateControlChannel: allow",
+        "ssmmessages:CreateDataChannel: allow",
+        "ssmmessages:OpenControlChannel: allow",
+        "ssmmessages:OpenDataChannel: allow",
+    ]
+    # The private subnet's way out: route table, NAT gateway, its subnet, the internet gateway.
+    gateways = [g.title for g in by_kind(chain, "gateway")]
+    assert gateways == ["Nat (AWS::EC2::NatGateway)", "Igw (AWS::EC2::InternetGateway)"]
+
+
+def test_broken_chain_names_each_broken_link() -> None:
+    chain = chains(broken())
+    assert chain[0].verdict == BROKEN
+    broken_titles = [x.title for x in walk(chain[0]) if x.verdict == BROKEN]
+    assert broken_titles == [
+        "Service (AWS::ECS::Service) [App/Web/Service/Service]: service",
+        "task definition TaskDef (AWS::ECS::TaskDefinition)",
+        "task role TaskRole (AWS::IAM::Role)",
+        "ssmmessages:OpenDataChannel: deny",
+        "Deny in DenyData: Action ssmmessages:OpenDataChannel; Resource *",
+        'container app',
+        "network (mode awsvpc)",
+        "subnet IsolatedSubnet (AWS::EC2::Subnet)",
+        "route table IsolatedSubnetRouteTable (AWS::EC2::RouteTable)",
+        "egress TCP 443 to the internet (0.0.0.0/0)",
+        "no ssmmessages endpoint in the VPC",
+    ]
+    # The findings of `check` are on the links they concern.
+    td = by_kind(chain, "task-definition")[0]
+    assert any(d.startswith("EcsExec-CTR1 (error):") for d in td.details), td.details
+
+
+def test_unknown_facts_are_links_that_cannot_be_verified() -> None:
+    t = healthy()
+    t.props("TaskDef")["TaskRoleArn"] = "arn:aws:iam::123456789012:role/Imported"
+    chain = chains(t)
+    role = by_kind(chain, "task-role")[0]
+    assert (role.title, role.verdict) == (
+        "task role arn:aws:iam::123456789012:role/Imported",
+        UNKNOWN,
+    )
+    assert role.details == ["not in the input: its permissions cannot be read"]
+
+
+def test_launch_by_construct_path_and_by_template_and_id() -> None:
+    t = healthy()
+    by_id = render_text(chains(t, "Service"))
+    assert render_text(chains(t, "App/Web/Service/Service")) == by_id
+    assert render_text(chains(t, "App.template.json/Service")) == by_id
+
+
+def test_unknown_launch_lists_the_launches() -> None:
+    with pytest.raises(ExplainError) as err:
+        chains(healthy(), "Nope")
+    assert str(err.value) == (
+        "no launch named 'Nope' in the input (launches: App/Web/Service/Service)"
+    )
+
+
+@pytest.mark.parametrize("name", ["healthy", "broken"])
+def test_text_snapshot(name: str, snapshot: Any) -> None:
+    t = {"healthy": healthy, "broken": broken}[name]()
+    assert render_text(chains(t)) == snapshot
+
+
+@pytest.mark.parametrize("name", ["healthy", "broken"])
+def test_mermaid_snapshot(name: str, snapshot: Any) -> None:
+    t = {"healthy": healthy, "broken": broken}[name]()
+    text = render_mermaid(chains(t))
+    assert text == snapshot
+    assert text.startswith("flowchart TD\n")
+    if name == "broken":
+        assert "classDef broken" in text and "linkStyle" in text
+        assert "\n    class " in text and " broken\n" in text
+
+
+def test_mermaid_escapes_labels() -> None:
+    t = healthy()
+    t.container()["Name"] = 'a"b<c>|d'
+    text = render_mermaid(chains(t))
+    assert 'container a#quot;b#lt;c#gt;#124;d' in text
+
+
+# -- the subcommand -------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, t: Template) -> Path:
+    path = tmp_path / "App.template.json"
+    path.write_text(json.dumps(t.body(), indent=1), encoding="utf-8")
+    return path
+
+
+def test_cli_explain_text_mermaid_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, broken())
+    assert main(["explain", "Service", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("[BROKEN] Service (AWS::ECS::Service) [App/Web/Service/Service]")
+    assert main(["explain", "App/Web/Service/Service", str(path), "--format", "mermaid"]) == 0
+    assert capsys.readouterr().out.startswith("flowchart TD\n")
+    assert main(["explain", "Service", str(path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc[0]["verdict"] == "broken" and doc[0]["kind"] == "launch"
+
+
+def test_cli_explain_unknown_launch_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, healthy())
+    assert main(["explain", "Nope", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "ecs-exec-guard: error: no launch named 'Nope' in the input "
+        "(launches: App/Web/Service/Service)"
+    ]
+
+
+def test_allow_all_egress_constant_is_unchanged() -> None:
+    # The broken twin replaces exactly this rule; keep the healthy app's egress as documented.
+    assert healthy().props("TaskSg")["SecurityGroupEgress"] == ALLOW_ALL_EGRESS

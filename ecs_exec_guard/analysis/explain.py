@@ -184,7 +184,7 @@ class _Builder:
         if facts.windows:
             link.details.append("platform family: Windows")
         self.judged(link, td)
-        self.task_role(link, td)
+        self.task_role(link, td, launch)
         for index, container in enumerate(as_list(td.props.get("ContainerDefinitions"))):
             link.add(self.container(index, container, td))
         return link
@@ -210,8 +210,16 @@ class _Builder:
             link.details.append("not an exec container (exec_containers metadata)")
         return link
 
-    def task_role(self, parent: Link, td: Resource) -> None:
-        raw = td.props.get("TaskRoleArn")
+    def task_role(self, parent: Link, td: Resource, launch: Launch) -> None:
+        # The launch's Overrides.TaskRoleArn, when it sets one, is the role exec uses.
+        overridden = launch.task_role_override is not None
+        raw = launch.task_role_override if overridden else td.props.get("TaskRoleArn")
+        if overridden:
+            parent.details.append("task role overridden by the launch (Overrides.TaskRoleArn)")
+        if is_unknown(raw):
+            link = parent.add(Link("task-role", "task role: cannot be resolved", UNKNOWN))
+            link.details.append(unknown_reason(raw))
+            return
         if raw is None:
             link = parent.add(Link("task-role", "task role: none", BROKEN))
             link.details.append("no TaskRoleArn: the exec agent has no credentials")

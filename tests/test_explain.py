@@ -192,3 +192,45 @@ def test_the_launchs_task_role_override_is_the_role_explained() -> None:
     assert [a.title for a in by_kind(chain, "action")] == [
         f"{action}: implicit-deny" for action in EXEC_ACTIONS
     ]
+
+
+# -- network ACLs (NET8's facts) --------------------------------------------------------------
+
+
+def with_task_acl(allow_return_traffic: bool) -> Template:
+    """The healthy app with a network ACL on the tasks' subnet, in the shape CDK's
+    NetworkAcl.add_entry writes (AWS::EC2::NetworkAclEntry, SubnetNetworkAclAssociation):
+    outbound 443 allowed; inbound 1024-65535 (the return traffic) allowed or not."""
+    t = healthy()
+    t.add("TaskAcl", "AWS::EC2::NetworkAcl", VpcId=ref("Vpc"))
+    t.add("TaskAclAssociation", "AWS::EC2::SubnetNetworkAclAssociation",
+          SubnetId=ref("PrivateSubnet"), NetworkAclId=ref("TaskAcl"))
+    t.add("TaskAclOut443", "AWS::EC2::NetworkAclEntry", NetworkAclId=ref("TaskAcl"),
+          RuleNumber=100, Protocol=6, RuleAction="allow", Egress=True, CidrBlock="0.0.0.0/0",
+          PortRange={"From": 443, "To": 443})
+    if allow_return_traffic:
+        t.add("TaskAclInEphemeral", "AWS::EC2::NetworkAclEntry", NetworkAclId=ref("TaskAcl"),
+              RuleNumber=100, Protocol=6, RuleAction="allow", Egress=False,
+              CidrBlock="0.0.0.0/0", PortRange={"From": 1024, "To": 65535})
+    return t
+
+
+def test_acl_that_blocks_the_return_traffic_is_a_broken_link() -> None:
+    chain = chains(with_task_acl(allow_return_traffic=False))
+    (acl,) = [a for a in by_kind(chain, "acl") if a.title == "network ACL TaskAcl"]
+    assert acl.verdict == BROKEN
+    assert acl.details == [
+        "inbound TCP 1024-65535 from 0.0.0.0/0: deny (no entry allows it)"
+    ]
+    net = by_kind(chain, "network")[0]
+    assert net.verdict == BROKEN
+    assert any(d.startswith("EcsExec-NET8 (error):") for d in net.details), net.details
+
+
+def test_acl_that_lets_exec_through_holds() -> None:
+    chain = chains(with_task_acl(allow_return_traffic=True))
+    (acl,) = [a for a in by_kind(chain, "acl") if a.title == "network ACL TaskAcl"]
+    assert (acl.verdict, acl.details) == (
+        OK, ["lets exec's TCP 443 and its return traffic through"]
+    )
+    assert chain[0].verdict == OK

@@ -3,8 +3,9 @@
 For a service, rule, schedule or state machine (picked by logical ID or construct path) it
 lays out, as a tree of *links*, what exec depends on: the task definition and its containers,
 the task role and the statements that allow or deny each action the exec agent calls, the
-platform, each subnet's route table and default route down to the internet gateway, the
-security groups, and the ``ssmmessages`` endpoints. Every link carries a verdict:
+platform, each subnet's route table and default route down to the internet gateway, each
+subnet's network ACL (and those of the NAT gateway's or the endpoint's subnets when they block
+something), the security groups, and the ``ssmmessages`` endpoints. Every link carries a verdict:
 
 - ``ok``: the link holds;
 - ``broken``: exec fails here (an error finding, a missing route, a denied action);
@@ -13,9 +14,9 @@ security groups, and the ``ssmmessages`` endpoints. Every link carries a verdict
 - ``info``: a fact shown for context.
 
 The verdicts come from the analyzer itself: the findings of :func:`analyze` on each resource,
-:meth:`Permissions.evaluate` for each action, :meth:`NetworkIndex.subnet_path` and the launch's
-network :class:`Assessment`. This module only arranges them; it decides nothing the rules
-do not. Pure Python, like the rest of the analyzer.
+:meth:`Permissions.evaluate` for each action, :meth:`NetworkIndex.subnet_path`, NET8's
+:func:`acl_problems` and the launch's network :class:`Assessment`. This module only arranges
+them; it decides nothing the rules do not. Pure Python, like the rest of the analyzer.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from .iam import EXEC_ACTIONS, Decision, Statement
 from .intrinsics import Unknown, describe, is_unknown, unknown_reason
 from .launches import Launch
 from .model import Model, Resource, as_list, get_ci, truthy
-from .network import Assessment, container_hosts
+from .network import AclProblem, Assessment, container_hosts
 from .rules import Context, Options
+from .rules.network import acl_problems
 
 OK, BROKEN, UNKNOWN, WARNING, INFO = "ok", "broken", "unknown", "warning", "info"
 #: Worst first: a link's verdict is the worst of its own and its findings'.
@@ -115,6 +117,7 @@ class _Builder:
         for f in findings:
             self.by_resource.setdefault((f.template, f.logical_id), []).append(f)
         self.shown: set[tuple[str, str, str]] = set()
+        self.acl_issues: list[AclProblem] = []
 
     def judged(
         self, link: Link, res: Resource | None, default: str = OK, only: tuple[str, ...] = ()
@@ -273,8 +276,17 @@ class _Builder:
         for reason in assessment.unknown:
             net.add(Link("unknown", f"cannot verify: {reason}", UNKNOWN))
         endpoint_ok = assessment.ssm_endpoint is not None
+        self.acl_issues = list(dict.fromkeys(acl_problems(self.ctx, assessment)))
         for subnet in assessment.subnets:
             net.add(self.subnet(subnet, assessment, endpoint_ok))
+        # ACLs on the way but outside the tasks' subnets: the NAT gateway's, the endpoint's.
+        relays = list(
+            dict.fromkeys(p.subnet for p in self.acl_issues if p.subnet not in assessment.subnets)
+        )
+        for subnet in relays:
+            relay = net.add(Link("subnet", f"subnet {_name(subnet)} (on the way)", INFO))
+            relay.add(self.acl(subnet))
+            relay.verdict = relay.children[0].verdict
         self.security_groups(net, launch, assessment)
         self.endpoints(net, assessment)
         for note in (assessment.public_ip_note,):
@@ -288,7 +300,8 @@ class _Builder:
         cidr = subnet.props.get("CidrBlock")
         if cidr is not None:
             link.details.append(f"CIDR {_text(cidr)}")
-        path = self.ctx.net.subnet_path(subnet)
+        exit_ = self.ctx.net.subnet_path(subnet)
+        path = exit_ if isinstance(exit_, Unknown) else exit_.kind
         rt = self.ctx.net.route_table.get(subnet)
         if isinstance(rt, Unknown):
             link.add(Link("route-table", f"route table: {rt.reason}", UNKNOWN))
@@ -311,12 +324,32 @@ class _Builder:
                 link.details.append("internet gateway, with a public IP")
         else:
             link.verdict = OK if endpoint_ok else BROKEN
-            link.details.append("no default route to the internet")
+            why = exit_.why if not isinstance(exit_, Unknown) else ""
+            link.details.append(
+                f"no default route that leads to the internet{': ' + why if why else ''}"
+            )
         if endpoint_ok and link.verdict == OK and path not in ("internet", "igw"):
             link.details.append("the ssmmessages endpoint is reached inside the VPC instead")
         elif link.verdict != OK or path in ("internet", "igw"):
             for child in link.children:
                 _paint(child, link.verdict)
+        link.add(self.acl(subnet))
+        return link
+
+    def acl(self, subnet: Resource) -> Link:
+        """The subnet's network ACL and what it blocks of exec's traffic (NET8's problems)."""
+        key = self.ctx.net.acls.acl_of(subnet)
+        mine = [p for p in self.acl_issues if p.subnet == subnet]
+        title = key.reason if isinstance(key, Unknown) else key.name
+        verdict = OK
+        if any(p.verdict == "deny" for p in mine):
+            verdict = BROKEN
+        elif mine or isinstance(key, Unknown):
+            verdict = UNKNOWN
+        link = Link("acl", f"{title}", verdict)
+        link.details.extend(f"{p.traffic}: {p.verdict} ({p.why})" for p in mine)
+        if not mine and not isinstance(key, Unknown):
+            link.details.append("lets exec's TCP 443 and its return traffic through")
         return link
 
     def route_table(self, rt: Resource, depth: int) -> Link:

@@ -276,7 +276,7 @@ class NET8(Rule):
             a = ctx.network(launch)
             if a is None:
                 continue
-            problems = list(dict.fromkeys(_acl_problems(ctx, a)))
+            problems = list(dict.fromkeys(acl_problems(ctx, a)))
             denied = [p for p in problems if p.verdict == "deny"]
             unknown = [p for p in problems if p.verdict != "deny"]
             if denied:
@@ -307,7 +307,7 @@ class NET8(Rule):
                 )
 
 
-def _acl_problems(ctx: Context, a: Assessment) -> list[AclProblem]:
+def acl_problems(ctx: Context, a: Assessment) -> list[AclProblem]:
     """The ACL problems on the agent's way: to the ssmmessages endpoint, else to anywhere."""
     acls = ctx.net.acls
     out: list[AclProblem] = []

@@ -47,13 +47,27 @@ def new_app(outdir: str | None = None, *, nag: bool = False) -> cdk.App:
     return app
 
 
-def add_fixes(scope: cdk.App | cdk.Stack, fixes: int, **options: Any) -> list[EcsExecAutoFix]:
+def add_fixes(
+    scope: cdk.App | cdk.Stack, fixes: int, *, entry: str = "aspect", **options: Any
+) -> list[EcsExecAutoFix]:
+    """``fixes`` auto-fix instances on ``scope``, through one of the two entry points.
+
+    ``entry``: ``"aspect"`` (``Aspects.of(scope).add(EcsExecAutoFix(...), priority=MUTATING)``)
+    or ``"apply_to"`` (``EcsExecAutoFix.apply_to(scope, ...)``, one callback per synthesis).
+    """
     from ecs_exec_guard.policies.autofix import EcsExecAutoFix
 
+    if entry == "apply_to":
+        return [EcsExecAutoFix.apply_to(scope, **options) for _ in range(fixes)]
+    assert entry == "aspect", entry
     aspects = [EcsExecAutoFix(**options) for _ in range(fixes)]
     for aspect in aspects:
         cdk.Aspects.of(scope).add(aspect, priority=cdk.AspectPriority.MUTATING)
     return aspects
+
+
+#: The two ways to apply the auto-fix; both must give the same output.
+ENTRIES = ("aspect", "apply_to")
 
 
 def _service(

@@ -56,9 +56,11 @@ class Synth:
         return [text for lvl, _, text in self.messages if lvl == level]
 
 
-def synth(builder: apps.Builder, fixes: int, outdir: Path, **options: Any) -> Synth:
+def synth(
+    builder: apps.Builder, fixes: int, outdir: Path, entry: str = "aspect", **options: Any
+) -> Synth:
     app = builder(fixes=0, outdir=str(outdir))
-    aspects = apps.add_fixes(app, fixes, **options)
+    aspects = apps.add_fixes(app, fixes, entry=entry, **options)
     assembly = app.synth()
     templates: dict[str, dict[str, Any]] = {}
     raw: dict[str, bytes] = {}
@@ -79,12 +81,12 @@ class Cache:
         self._done: dict[str, Synth] = {}
         self._tmp = tmp
 
-    def get(self, name: str, fixes: int = 1, **options: Any) -> Synth:
-        key = json.dumps([name, fixes, options], sort_keys=True)
+    def get(self, name: str, fixes: int = 1, entry: str = "aspect", **options: Any) -> Synth:
+        key = json.dumps([name, fixes, entry, options], sort_keys=True)
         if key not in self._done:
             builder: apps.Builder = getattr(apps, name)
             outdir = self._tmp.mktemp("autofix-")
-            self._done[key] = synth(builder, fixes, outdir, **options)
+            self._done[key] = synth(builder, fixes, outdir, entry, **options)
         return self._done[key]
 
 
@@ -128,9 +130,10 @@ def test_no_cfn_lint_errors(cache: Cache, name: str) -> None:
     assert errors == []
 
 
+@pytest.mark.parametrize("entry", apps.ENTRIES)
 @pytest.mark.parametrize("name", BROKEN)
-def test_idempotent(cache: Cache, name: str) -> None:
-    once, twice = cache.get(name), cache.get(name, 2)
+def test_idempotent(cache: Cache, name: str, entry: str) -> None:
+    once, twice = cache.get(name, entry=entry), cache.get(name, 2, entry=entry)
     assert twice.raw == once.raw
     first, second = twice.aspects
     assert first.changes
@@ -401,7 +404,20 @@ def _stable(templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", BROKEN)
 def test_fixed_template_snapshot(cache: Cache, name: str, snapshot_json: Any) -> None:
-    assert _stable(cache.get(name).templates) == snapshot_json
+    fixed = _stable(cache.get(name).templates)
+    assert fixed == snapshot_json
+    # The other entry point against the same snapshot (byte for byte: see below).
+    assert _stable(cache.get(name, entry="apply_to").templates) == fixed
+
+
+@pytest.mark.parametrize("name", [*BROKEN, "compliant"])
+def test_both_entry_points_give_the_same_output(cache: Cache, name: str) -> None:
+    """``apply_to`` (one callback per synthesis) and ``Aspects.of(app).add`` agree byte for byte."""
+    aspect, apply_to = cache.get(name), cache.get(name, entry="apply_to")
+    assert apply_to.raw == aspect.raw
+    assert apply_to.messages == aspect.messages
+    assert apply_to.aspects[0].changes == aspect.aspects[0].changes
+    assert apply_to.aspects[0].stats.snapshots == 1
 
 
 # -- Mixins ------------------------------------------------------------------------------------

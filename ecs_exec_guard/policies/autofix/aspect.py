@@ -1,7 +1,18 @@
-"""The Aspect ``EcsExecAutoFix``: its options, and when it takes a batch.
+"""The Aspect ``EcsExecAutoFix``: its options, its two entry points, and when it takes a batch.
 
-On its first visit (the scope it was added to) it snapshots the stage and fixes every
-exec-enabled service in scope in one batch (``fixer.run``); later visits return at once,
+``EcsExecAutoFix.apply_to(scope)`` (the one README shows) adds an empty *anchor* construct as
+the last child of ``scope`` and the aspect to the anchor only, so CDK calls Python back once
+per synthesis instead of once per construct. When the anchor is visited, every other construct
+of the scope has been visited by the aspects of that pass (aspects run depth-first, children
+in order), so the batch sees what the user's own mutating aspects did; if constructs were
+added after the anchor, the aspect moves to a new anchor at the end first (aspect
+stabilization runs the new one). What the batch adds is visited by the later aspects in the
+next stabilization pass. Without aspect stabilization (the ``@aws-cdk/core:aspectStabilization``
+flag off) it runs where it is, and an anchor that is never visited fails synthesis with a
+validation error rather than fixing nothing silently.
+
+``Aspects.of(scope).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)`` keeps working:
+its first visit (the scope) takes the batch; later visits (one per construct) return at once,
 except for an ``AWS::ECS::Service`` that was not in the batch (added later by another aspect),
 which is fixed on its own. See the package docstring for what stays true and the limits.
 """
@@ -14,12 +25,20 @@ from collections.abc import Iterable
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_ecs as ecs
-from constructs import IConstruct
+from constructs import Construct, IConstruct, IValidation
 
 from . import fixer
 from .batch import Batch
-from .common import Stats, construct_key
+from .common import Stats, construct_key, unique_id
 from .snapshot import Snapshot
+
+#: The ID of the anchor construct ``apply_to`` adds (``EcsExecAutoFix2``, ... when taken).
+ANCHOR_ID = "EcsExecAutoFix"
+# Keys of every anchor made in this process: anchors after an anchor do not make it move.
+_ANCHORS: set[str] = set()
+# The feature flag that makes CDK run aspects until the tree stops changing (the default for
+# new v2 apps); synthesis reads it as off when it is unset and has no default.
+_STABILIZATION = "@aws-cdk/core:aspectStabilization"
 
 
 @jsii.implements(cdk.IAspect)
@@ -82,10 +101,52 @@ class EcsExecAutoFix:
         self._started = False
         # Services handled (or found not to need handling); values keep the proxies alive.
         self._seen: dict[str, IConstruct] = {}
+        # apply_to: the scope fixed, and the anchor the aspect is on.
+        self._scope: IConstruct | None = None
+        self._anchor: IConstruct | None = None
 
-    # -- entry point ----------------------------------------------------------------------
+    # -- entry points ---------------------------------------------------------------------
+    @classmethod
+    def apply_to(
+        cls,
+        scope: IConstruct,
+        *,
+        permissions: bool = True,
+        endpoints: bool = True,
+        egress: bool = True,
+        root_filesystem: bool = True,
+        platform_version: bool = True,
+        init_process: bool = True,
+        enable_exec: bool = False,
+        exec_containers: Iterable[str] | None = None,
+        acknowledge_inherent_nag_findings: bool = True,
+    ) -> EcsExecAutoFix:
+        """Fix every exec-enabled service under ``scope``, with one Aspect callback per synth.
+
+        Call it once the app is defined (before ``app.synth()``); the options are those of
+        the class. Returns the aspect (``changes`` and ``stats`` say what it did).
+        """
+        fix = cls(
+            permissions=permissions,
+            endpoints=endpoints,
+            egress=egress,
+            root_filesystem=root_filesystem,
+            platform_version=platform_version,
+            init_process=init_process,
+            enable_exec=enable_exec,
+            exec_containers=exec_containers,
+            acknowledge_inherent_nag_findings=acknowledge_inherent_nag_findings,
+        )
+        fix._scope = scope
+        anchor = fix._anchor_at_end(scope)
+        anchor.node.add_validation(_MustHaveRun(fix, scope.node.path))
+        return fix
+
     def visit(self, node: IConstruct) -> None:
         self.stats.visits += 1
+        if self._scope is not None:
+            self._visit_anchor(node, self._scope)
+            return
         if not self._started:
             self._started = True
             self._run(node)
@@ -93,6 +154,41 @@ class EcsExecAutoFix:
         if isinstance(node, ecs.CfnService) and construct_key(node) not in self._seen:
             # A service created after the batch (e.g. by another aspect): fix it on its own.
             self._run(node)
+
+    def _anchor_at_end(self, scope: IConstruct) -> IConstruct:
+        anchor = Construct(scope, unique_id(scope, ANCHOR_ID))
+        _ANCHORS.add(construct_key(anchor))
+        self._anchor = anchor
+        cdk.Aspects.of(anchor).add(self, priority=cdk.AspectPriority.MUTATING)
+        return anchor
+
+    def _visit_anchor(self, node: IConstruct, scope: IConstruct) -> None:
+        if self._started or self._anchor is None:
+            return
+        if construct_key(node) != construct_key(self._anchor):
+            return  # an anchor this aspect has left
+        if not self._is_last(scope) and (
+            cdk.FeatureFlags.of(scope).is_enabled(_STABILIZATION) is True
+        ):
+            # Constructs were added after the anchor (the App's Tree, or user code after
+            # apply_to): move to the end; stabilization visits the new anchor in this pass.
+            self._anchor_at_end(scope)
+            return
+        self._started = True
+        self._run(scope)
+
+    def _is_last(self, scope: IConstruct) -> bool:
+        """Whether only anchors follow this aspect's anchor among the children of ``scope``."""
+        assert self._anchor is not None
+        mine = construct_key(self._anchor)
+        keys = [construct_key(c) for c in scope.node.children]
+        after = keys[keys.index(mine) + 1 :] if mine in keys else keys
+        return all(k in _ANCHORS for k in after)
+
+    @property
+    def has_run(self) -> bool:
+        """Whether the aspect has taken its batch (``apply_to``: its one visit)."""
+        return self._started
 
     def _run(self, scope: IConstruct) -> None:
         in_scope = scope.node.find_all()
@@ -116,3 +212,22 @@ class EcsExecAutoFix:
             fixer.run(Batch(self, snap, {construct_key(s) for s in services}))
         finally:
             self.stats.fix_seconds += time.perf_counter() - started
+
+
+@jsii.implements(IValidation)
+class _MustHaveRun:
+    """Fails synthesis when an ``apply_to`` aspect was never visited: no silent no-fix."""
+
+    def __init__(self, fix: EcsExecAutoFix, path: str) -> None:
+        self._fix = fix
+        self._path = path or "the app"
+
+    def validate(self) -> list[str]:
+        if self._fix.has_run:
+            return []
+        return [
+            f"EcsExecAutoFix applied to {self._path} did not run: CDK never visited its "
+            "anchor construct (aspect stabilization off and the anchor added during "
+            "synthesis?). Synthesize with aspect stabilization (the default), or use "
+            "Aspects.of(scope).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)."
+        ]

@@ -102,14 +102,14 @@ class EcsExecAutoFix:
         # Services handled (or found not to need handling); values keep the proxies alive.
         self._seen: dict[str, IConstruct] = {}
         # apply_to: the scope fixed, and the anchor the aspect is on.
-        self._scope: IConstruct | None = None
+        self._scope: Construct | None = None
         self._anchor: IConstruct | None = None
 
     # -- entry points ---------------------------------------------------------------------
     @classmethod
     def apply_to(
         cls,
-        scope: IConstruct,
+        scope: Construct,
         *,
         permissions: bool = True,
         endpoints: bool = True,
@@ -155,14 +155,14 @@ class EcsExecAutoFix:
             # A service created after the batch (e.g. by another aspect): fix it on its own.
             self._run(node)
 
-    def _anchor_at_end(self, scope: IConstruct) -> IConstruct:
+    def _anchor_at_end(self, scope: Construct) -> IConstruct:
         anchor = Construct(scope, unique_id(scope, ANCHOR_ID))
         _ANCHORS.add(construct_key(anchor))
         self._anchor = anchor
         cdk.Aspects.of(anchor).add(self, priority=cdk.AspectPriority.MUTATING)
         return anchor
 
-    def _visit_anchor(self, node: IConstruct, scope: IConstruct) -> None:
+    def _visit_anchor(self, node: IConstruct, scope: Construct) -> None:
         if self._started or self._anchor is None:
             return
         if construct_key(node) != construct_key(self._anchor):

@@ -59,6 +59,8 @@ class Batch:
         self.snap = snap
         self.ctx = snap.ctx
         self.plan = Plan()
+        # One Annotations object per construct annotated (a bridge call saved per message).
+        self._annotations: dict[str, cdk.Annotations] = {}
         self.launches: list[Launch] = []
         for launch in self.ctx.launches:
             el = snap.element(launch.resource)
@@ -85,7 +87,7 @@ class Batch:
     def info(self, construct: IConstruct, message: str) -> None:
         """Record a change: an INFO annotation on the construct changed, and in ``changes``."""
         text = f"{ANNOTATION_PREFIX}: {message}"
-        cdk.Annotations.of(construct).add_info(text)
+        self._annotations_of(construct).add_info(text)
         self.o.changes.append(text)
 
     def warn(self, construct: IConstruct, code: str, message: str) -> None:
@@ -94,4 +96,11 @@ class Batch:
         if key in self.plan.warned:
             return
         self.plan.warned.add(key)
-        cdk.Annotations.of(construct).add_warning_v2(code, f"{ANNOTATION_PREFIX}: {message}")
+        self._annotations_of(construct).add_warning_v2(code, f"{ANNOTATION_PREFIX}: {message}")
+
+    def _annotations_of(self, construct: IConstruct) -> cdk.Annotations:
+        key = construct_key(construct)
+        found = self._annotations.get(key)
+        if found is None:
+            found = self._annotations[key] = cdk.Annotations.of(construct)
+        return found

@@ -127,6 +127,45 @@ _PSEUDO: dict[str, Callable[[], Any]] = {
 }
 
 
+@dataclass
+class StackOwners:
+    """Which stack owns each construct of a pre-order list, and the stacks' paths."""
+
+    of: list[cdk.Stack | None]
+    paths: dict[cdk.Stack, str]
+
+
+def stack_owners(constructs: list[IConstruct]) -> StackOwners:
+    """The stack of each construct of ``constructs``, a pre-order walk (``node.find_all()``).
+
+    A construct belongs to its nearest enclosing stack. In pre-order, a stack's subtree is
+    the run of constructs after it, so no per-construct call is needed: a stack with no stack
+    above it owns everything up to the next such stack (a resource cannot sit outside a
+    stack), and a stack inside another stack (a nested stack) owns the next ``n`` constructs,
+    ``n`` being the size of its subtree, after which its parent owns the rest. Costs two calls
+    per stack, and one ``find_all`` per nested stack.
+    """
+    stacks = [(i, c) for i, c in enumerate(constructs) if isinstance(c, cdk.Stack)]
+    paths = {stack: stack.node.path for _, stack in stacks}
+    prefixes = [p + "/" for p in paths.values()]
+    ends: dict[int, int] = {}
+    for i, stack in stacks:
+        path = paths[stack]
+        if any(path.startswith(p) for p in prefixes):  # inside another stack
+            ends[i] = i + len(stack.node.find_all())
+    owner: list[cdk.Stack | None] = []
+    open_: list[tuple[cdk.Stack, int]] = []  # enclosing stacks, innermost last, with ends
+    for i, c in enumerate(constructs):
+        while open_ and open_[-1][1] <= i:
+            open_.pop()
+        if isinstance(c, cdk.Stack):
+            if i not in ends:
+                open_.clear()
+            open_.append((c, ends.get(i, len(constructs))))
+        owner.append(open_[-1][0] if open_ else None)
+    return StackOwners(owner, paths)
+
+
 @dataclass(eq=False)
 class Element:
     """One L1 resource of the snapshot."""
@@ -153,17 +192,13 @@ class Snapshot:
         self.by_construct: dict[str, Element] = {}
         self._by_logical_id: dict[str, list[Element]] = {}
         started = time.perf_counter()
-        stacks = [c for c in constructs if isinstance(c, cdk.Stack)]
-        owner: dict[str, cdk.Stack] = {}
-        # Deeper stacks (nested stacks) own their resources: assign in order of depth.
-        with_paths = sorted(((s.node.path, s) for s in stacks), key=lambda p: p[0].count("/"))
-        names: dict[str, str] = {}
-        for path, stack in with_paths:
-            names[construct_key(stack)] = path.replace("/", "-") + ".template.json"
-            for c in stack.node.find_all():
-                owner[construct_key(c)] = stack
+        owners = stack_owners(constructs)
+        names = {
+            construct_key(stack): path.replace("/", "-") + ".template.json"
+            for stack, path in owners.paths.items()
+        }
         per_stack: dict[str, list[tuple[cdk.CfnResource, str, bool]]] = {}
-        for c in constructs:
+        for i, c in enumerate(constructs):
             if isinstance(c, _RELEVANT):
                 entry = (c, _type_name(type(c)), True)
             elif isinstance(c, _TYPE_ONLY):
@@ -175,11 +210,11 @@ class Snapshot:
                 entry = (c, rtype, True)
             else:
                 continue
-            holder = owner.get(construct_key(c))
+            holder = owners.of[i]
             if holder is not None:
                 per_stack.setdefault(construct_key(holder), []).append(entry)
         self.templates: dict[str, dict[str, Any]] = {}
-        stack_by_id = {construct_key(s): s for s in stacks}
+        stack_by_id = {construct_key(s): s for s in owners.paths}
         for sid, entries in per_stack.items():
             stack = stack_by_id[sid]
             name = names[sid]
@@ -190,9 +225,13 @@ class Snapshot:
                 self.elements[(name, lid)] = el
                 self.by_construct[construct_key(cfn)] = el
                 self._by_logical_id.setdefault(lid, []).append(el)
-                props = copy.deepcopy(raw)
+                # ``raw`` stays as rendered: the template gets a copy where it is edited in
+                # place (replayed overrides); _link_templates rebuilds every template's
+                # properties, so the edits made after it never reach ``raw``.
+                props = raw
                 overrides = OVERRIDES.get(construct_key(cfn))
                 if overrides is not None:
+                    props = copy.deepcopy(raw)
                     apply_overrides(props, overrides)
                 resources[lid] = {"Type": rtype, "Properties": props}
         self._link_templates()

@@ -1,10 +1,12 @@
 """A generated CDK app for the benchmark: N exec-enabled Fargate services over stacks and VPCs.
 
 Run as ``python bench/bench_app.py --services N --mode MODE --outdir DIR``; MODE is one of
-``baseline``, ``checks`` (EcsExecChecks), ``fix`` (EcsExecAutoFix + EcsExecChecks) or
-``nag`` (cdk-nag's AwsSolutionsChecks, the peer pack, for reference) or ``noop-aspect`` (an
-Aspect that does nothing: what any Aspect costs). Prints ``BENCH {json}`` with the in-process
-seconds of the pack and the fix.
+``baseline``, ``checks`` (EcsExecChecks), ``fix`` (``EcsExecAutoFix.apply_to(app)`` +
+EcsExecChecks), ``fix-aspect`` (``Aspects.of(app).add(EcsExecAutoFix(), ...)`` +
+EcsExecChecks: one Python callback per construct), ``nag`` (cdk-nag's AwsSolutionsChecks, the
+peer pack, for reference) or ``noop-aspect`` (an Aspect that does nothing: what any Aspect
+added to the app costs). Prints ``BENCH {json}`` with the in-process seconds of the pack and
+the fix.
 """
 
 from __future__ import annotations
@@ -72,12 +74,16 @@ def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
             enable_execute_command=True,
         )
     pack = fix = None
-    if mode in ("checks", "fix"):
+    if mode in ("checks", "fix", "fix-aspect"):
         from ecs_exec_guard import EcsExecChecks
 
         pack = EcsExecChecks(app)
         cdk.Validations.of(app).add_plugins(pack)
     if mode == "fix":
+        from ecs_exec_guard import EcsExecAutoFix
+
+        fix = EcsExecAutoFix.apply_to(app)
+    if mode == "fix-aspect":
         from ecs_exec_guard import EcsExecAutoFix
 
         fix = EcsExecAutoFix()
@@ -95,6 +101,7 @@ def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
     if fix is not None:
         stats.update(
             visits=fix.stats.visits,
+            own_seconds=fix.stats.own_seconds,
             snapshot_seconds=fix.stats.snapshot_seconds,
             fix_seconds=fix.stats.fix_seconds,
             resources_resolved=fix.stats.resources_resolved,
@@ -124,7 +131,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, required=True)
     parser.add_argument(
-        "--mode", choices=("baseline", "checks", "fix", "nag", "noop-aspect"), required=True
+        "--mode",
+        choices=("baseline", "checks", "fix", "fix-aspect", "nag", "noop-aspect"),
+        required=True,
     )
     parser.add_argument("--outdir", required=True)
     parser.add_argument("--clean", action="store_true", help="an app with no finding")

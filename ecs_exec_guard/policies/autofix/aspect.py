@@ -143,10 +143,17 @@ class EcsExecAutoFix:
         return fix
 
     def visit(self, node: IConstruct) -> None:
+        started = time.perf_counter()
         self.stats.visits += 1
-        if self._scope is not None:
-            self._visit_anchor(node, self._scope)
-            return
+        try:
+            if self._scope is not None:
+                self._visit_anchor(node, self._scope)
+            else:
+                self._visit_any(node)
+        finally:
+            self.stats.own_seconds += time.perf_counter() - started
+
+    def _visit_any(self, node: IConstruct) -> None:
         if not self._started:
             self._started = True
             self._run(node)

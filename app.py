@@ -114,7 +114,7 @@ def build_app(app: cdk.App) -> cdk.App:
     )
     services.add_stack_dependency(network)
     if not violations:
-        cdk.Aspects.of(services).add(EcsExecAutoFix(), priority=cdk.AspectPriority.MUTATING)
+        EcsExecAutoFix.apply_to(services)
     cdk.Validations.of(app).add_plugins(EcsExecChecks(app))
     return app
 

@@ -2,24 +2,26 @@
 
 Usage::
 
-    Aspects.of(app).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)
+    EcsExecAutoFix.apply_to(app)   # one callback per synthesis (see aspect.py)
+    Aspects.of(app).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)   # the same output
 
-How it works. On its first visit (the scope it was added to) the aspect takes a *snapshot* of
-the stage: the CloudFormation properties of the resource types that matter for exec (ECS, IAM,
-VPC, security groups, endpoints, KMS, ...), resolved in place with one ``Stack.resolve`` per
-stack and cased as CloudFormation spells them (cross-stack references become ``ImportValue``
-of made-up exports). The pure-Python analyzer runs over that snapshot exactly as it runs over
-synthesized templates, so the fixes and the checks agree by construction. The aspect then
-applies every fix for every exec-enabled service in its scope in one batch (one endpoint per
-VPC and service name, one policy per role), records each change as an INFO annotation on the
-construct it changed, and never touches the other constructs. Later
-visits (one per construct: Aspects call back into Python for each) return at once, except for
-an ``AWS::ECS::Service`` that was not in the batch (added later by another aspect), which is
-fixed on its own.
+How it works. When it runs (``apply_to``: when CDK reaches its anchor construct, the last
+child of the scope; ``Aspects.of``: on its first visit, the scope it was added to) the aspect
+takes a *snapshot* of the stage: the CloudFormation properties of the resource types that
+matter for exec (ECS, IAM, VPC, security groups, endpoints, KMS, ...), resolved in place with
+one ``Stack.resolve`` per stack and cased as CloudFormation spells them (cross-stack references
+become ``ImportValue`` of made-up exports). The pure-Python analyzer runs over that snapshot
+exactly as it runs over synthesized templates, so the fixes and the checks agree by
+construction. The aspect then applies every fix for every exec-enabled service in its scope in
+one batch (one endpoint per VPC and service name, one policy per role), records each change as
+an INFO annotation on the construct it changed, and never touches the other constructs. With
+``Aspects.of``, later visits (one per construct: Aspects call back into Python for each) return
+at once, except for an ``AWS::ECS::Service`` that was not in the batch (added later by another
+aspect), which is fixed on its own.
 
-Cost: one jsii callback per construct (the Aspect protocol; ~0.35 ms each) plus, once per
-batch, two property reads per exec-relevant L1 and one ``resolve`` per stack; the fixes cost a
-few calls per change. ``EcsExecAutoFix.stats`` says what a run spent.
+Cost: one ``find_all`` of the stage, two property reads per exec-relevant L1 and one
+``resolve`` per stack, then a few calls per change; with ``Aspects.of``, also one jsii callback
+per construct (~0.2 ms each). ``EcsExecAutoFix.stats`` says what a run spent.
 
 What stays true:
 
@@ -51,7 +53,8 @@ Limits:
   edits an existing L2's lazily rendered lists (security group rules, containers): it adds
   separate rule resources and property overrides. An aspect that runs *after* this one and
   edits such lists of the same constructs may not be rendered; give this aspect the latest
-  priority among mutating aspects.
+  priority among mutating aspects (``apply_to`` runs after the other aspects have visited its
+  scope, whatever their priority).
 * Property overrides the user made (``add_property_override``) are not visible to the snapshot
   (CDK keeps them private); the final synthesized template is, so ``EcsExecChecks`` still
   reports what they break.

@@ -341,6 +341,92 @@ class Template:
                         LaunchTemplate={"LaunchTemplateId": ref(lt),
                                         "Version": att(lt, "LatestVersionNumber")})
 
+    # newer launch points (property names from the cfn-lint schemas of AWS::ECS::Daemon,
+    # AWS::ECS::DaemonTaskDefinition, AWS::ECS::CapacityProvider, AWS::Pipes::Pipe and
+    # AWS::Batch::JobDefinition) ------------------------------------------------------------
+    def managed_instances_provider(
+        self,
+        logical_id: str = "MiProvider",
+        *,
+        subnet: str = "PrivateSubnet",
+        security_group: str = "TaskSg",
+        cluster: str = "Cluster",
+    ) -> JSON:
+        """An ECS Managed Instances capacity provider; its launch template's network is where
+        host-mode tasks and daemons run."""
+        return self.add(logical_id, "AWS::ECS::CapacityProvider", ClusterName=ref(cluster),
+                        ManagedInstancesProvider={
+                            "InfrastructureRoleArn": arn("InfrastructureRole"),
+                            "InstanceLaunchTemplate": {
+                                "Ec2InstanceProfileArn": arn("InstanceProfile"),
+                                "NetworkConfiguration": {
+                                    "Subnets": [ref(subnet)],
+                                    "SecurityGroups": [att(security_group, "GroupId")]}}})
+
+    def daemon_task_definition(
+        self,
+        logical_id: str = "DaemonTaskDef",
+        *,
+        containers: list[JSON] | None = None,
+        task_role: Any = None,
+    ) -> JSON:
+        props = self.add(logical_id, "AWS::ECS::DaemonTaskDefinition",
+                         Family=logical_id.lower(), Cpu="256", Memory="512",
+                         ContainerDefinitions=containers or [container("agent")])
+        if task_role is not None:
+            props["TaskRoleArn"] = task_role
+        return props
+
+    def daemon(
+        self,
+        logical_id: str = "Daemon",
+        *,
+        exec_enabled: bool | None = True,
+        task_definition: str = "DaemonTaskDef",
+        cluster: str = "Cluster",
+        providers: list[Any] | None = None,
+    ) -> JSON:
+        """A daemon on Managed Instances providers, named by ARN as CDK joins it from the
+        provider's Ref (its name)."""
+        provider_arns = providers if providers is not None else [sub(
+            "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:capacity-provider/"
+            "${MiProvider}")]
+        props = self.add(logical_id, "AWS::ECS::Daemon", ClusterArn=arn(cluster),
+                         DaemonTaskDefinitionArn=ref(task_definition),
+                         CapacityProviderArns=provider_arns)
+        if exec_enabled is not None:
+            props["EnableExecuteCommand"] = exec_enabled
+        return props
+
+    def pipe(
+        self, logical_id: str = "Pipe", *, exec_enabled: bool | None = True, **ecs: Any
+    ) -> JSON:
+        """An EventBridge pipe from a queue to an ECS task on the cluster."""
+        params = ecs_parameters("TaskDefinitionArn", "AwsvpcConfiguration", exec_enabled, ecs)
+        return self.add(logical_id, "AWS::Pipes::Pipe", RoleArn=arn("ExecutionRole"),
+                        Source=arn("Queue"), Target=arn("Cluster"),
+                        TargetParameters={"EcsTaskParameters": params})
+
+    def batch_job(
+        self,
+        logical_id: str = "Job",
+        *,
+        exec_enabled: bool | None = True,
+        containers: list[JSON] | None = None,
+        task_role: Any = None,
+        fargate: bool = True,
+        **task: Any,
+    ) -> JSON:
+        """A Batch job definition whose EcsProperties run one task (Fargate by default)."""
+        props: JSON = {"Containers": containers or [container("job")], **task}
+        if task_role is not None:
+            props["TaskRoleArn"] = task_role
+        if exec_enabled is not None:
+            props["EnableExecuteCommand"] = exec_enabled
+        return self.add(logical_id, "AWS::Batch::JobDefinition", Type="container",
+                        PlatformCapabilities=["FARGATE" if fargate else "EC2"],
+                        EcsProperties={"TaskProperties": [props]})
+
     # analysis -----------------------------------------------------------------------------
     def analyze(self, *others: Template, require_exec: bool = False) -> Report:
         return run(self, *others, require_exec=require_exec)

@@ -12,6 +12,7 @@ from typing import Any
 
 from .acknowledgments import Acknowledgment, from_templates, split
 from .findings import Finding, Report, fix_for_exec_enabled_service
+from .launches import MANAGED_INSTANCES
 from .model import Model, Resource
 from .network import container_hosts
 from .rules import ALL_RULES, RULES_BY_ID, Context, Options
@@ -159,7 +160,7 @@ def _launches_by_resource(ctx: Context) -> dict[tuple[str, str], list[str]]:
         if net is not None:
             for ep, _ in net.endpoint_problems:
                 add(ep.resource, label)
-        if facts.capacity.kind == "EC2":
+        if facts.capacity.kind in ("EC2", MANAGED_INSTANCES):
             for host in container_hosts(ctx.model, facts.capacity, facts.cluster):
                 add(host.ami_source or host.resource, label)
     for use in ctx.task_role_uses():

@@ -1,4 +1,5 @@
-"""Where tasks are launched: services, EventBridge rule and Scheduler targets, Step Functions.
+"""Where tasks are launched: services, daemons, EventBridge rule, Scheduler and Pipes targets,
+Step Functions states and Batch job definitions.
 
 A :class:`Launch` gathers, for one launch site, the facts every rule needs: whether exec is
 requested, the task definition, the cluster, the launch type / capacity, the platform version
@@ -26,6 +27,16 @@ from .intrinsics import (
 from .model import Model, Resource, Template, as_list, get_ci, truthy
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+MANAGED_INSTANCES = "MANAGED_INSTANCES"
+#: The resource types whose ContainerDefinitions / TaskRoleArn the task rules read.
+TASK_DEFINITION_TYPES = ("AWS::ECS::TaskDefinition", "AWS::ECS::DaemonTaskDefinition")
+#: Daemons run in a network mode ECS sets itself, on their instances' network (the launch
+#: template's subnets and security groups of their Managed Instances capacity providers).
+DAEMON_NETWORK_MODE = "daemon_bridge"
+BATCH_NETWORK = (
+    "the subnets and security groups of a Batch job come from the compute environment of the "
+    "job queue it is submitted to, which the job definition does not name"
+)
 _MAX_DEPTH = 64
 # CDK writes the partition as ``${AWS::Partition}`` (a Ref in an Fn::Join), colons included.
 _RUN_TASK = re.compile(
@@ -41,7 +52,7 @@ _FAMILY_IN_ARN = re.compile(r"^arn:.*:task-definition/([A-Za-z0-9_-]{1,255})(?::
 
 @dataclass
 class Launch:
-    kind: str  # service | events-rule | schedule | state-machine
+    kind: str  # service | daemon | events-rule | schedule | pipe | state-machine | batch-job
     resource: Resource  # where launch-level findings are reported
     where: str  # human wording: "service", "rule target Target0", "state Run"
     exec_enabled: bool | None
@@ -55,6 +66,11 @@ class Launch:
     #: ``Overrides.TaskRoleArn`` (``taskRoleArn`` in an EventBridge/Scheduler input): the role
     #: the tasks, and so the exec agent, use instead of the task definition's. None: no override.
     task_role_override: Any = None
+    #: A task definition written inside the launch (a Batch job definition's task properties),
+    #: as a view with task definition property names; findings on it go to the launch resource.
+    embedded_task: Resource | None = None
+    #: Why the launch's subnets cannot be known from the templates (empty when they can).
+    network_note: str = ""
 
     @property
     def label(self) -> str:
@@ -65,7 +81,7 @@ class Launch:
 class Capacity:
     """What the tasks of a launch run on."""
 
-    kind: str  # FARGATE | EC2 | EXTERNAL | UNKNOWN
+    kind: str  # FARGATE | EC2 | MANAGED_INSTANCES | EXTERNAL | UNKNOWN
     providers: list[Resource] = field(default_factory=list)  # AWS::ECS::CapacityProvider
     reason: str = ""  # for UNKNOWN
 
@@ -89,6 +105,8 @@ def find_launches(model: Model) -> list[Launch]:
                 awsvpc=net,
             )
         )
+    for daemon in model.resources("AWS::ECS::Daemon"):
+        launches.append(_daemon_launch(daemon))
     for rule in model.resources("AWS::Events::Rule"):
         for i, target in enumerate(as_list(rule.props.get("Targets"))):
             params = get_ci(target, "EcsParameters")
@@ -110,9 +128,122 @@ def find_launches(model: Model) -> list[Launch]:
             )
             launch.task_role_override = _input_task_role(get_ci(target, "Input"), sched)
             launches.append(launch)
+    for pipe in model.resources("AWS::Pipes::Pipe"):
+        params = get_ci(pipe.props.get("TargetParameters"), "EcsTaskParameters")
+        if isinstance(params, dict):
+            params = _run_time_paths(params)
+            launch = _from_ecs_parameters(
+                "pipe", pipe, "pipe target", params, pipe.props.get("Target")
+            )
+            launch.task_role_override = get_ci(get_ci(params, "Overrides"), "TaskRoleArn")
+            launches.append(launch)
     for sm in model.resources("AWS::StepFunctions::StateMachine"):
         launches.extend(_state_machine_launches(model, sm))
+    for job in model.resources("AWS::Batch::JobDefinition"):
+        batch = _batch_launch(job)
+        if batch is not None:
+            launches.append(batch)
     return launches
+
+
+def _daemon_launch(daemon: Resource) -> Launch:
+    """An ECS daemon: one task per instance of its (Managed Instances) capacity providers."""
+    p = daemon.props
+    providers = p.get("CapacityProviderArns")
+    strategy = (
+        [{"CapacityProvider": arn} for arn in providers]
+        if isinstance(providers, list)
+        else providers
+    )
+    return Launch(
+        kind="daemon",
+        resource=daemon,
+        where="daemon",
+        exec_enabled=truthy(p.get("EnableExecuteCommand")),
+        task_definition=p.get("DaemonTaskDefinitionArn"),
+        cluster=p.get("ClusterArn"),
+        launch_type=None,
+        capacity_provider_strategy=strategy,
+        platform_version=None,
+        awsvpc=None,
+    )
+
+
+def _run_time_paths(value: Any, key: str = "", depth: int = 0) -> Any:
+    """Pipe target parameters with JSONPath values (``$.detail.x``) as Unknown: the event
+    chooses them at run time."""
+    if isinstance(value, str) and value.startswith("$."):
+        return Unknown(f"{key or 'a value'} comes from the event at run time ({value})")
+    if depth > _MAX_DEPTH:
+        return Unknown("the target parameters are nested too deeply")
+    if isinstance(value, dict):
+        return {k: _run_time_paths(v, str(k), depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_run_time_paths(v, key, depth + 1) for v in value]
+    return value
+
+
+def _batch_launch(job: Resource) -> Launch | None:
+    """A Batch job definition that runs ECS tasks (``EcsProperties`` or ``ContainerProperties``).
+
+    Its task is written inline: :attr:`Launch.embedded_task` is a view of it with task
+    definition property names, so the container and task role rules read it unchanged.
+    """
+    p = job.props
+    fargate = "FARGATE" in [
+        c.upper() for c in as_list(p.get("PlatformCapabilities")) if isinstance(c, str)
+    ]
+    ecs = get_ci(p.get("EcsProperties"), "TaskProperties")
+    container = p.get("ContainerProperties")
+    if isinstance(ecs, list) and ecs and isinstance(ecs[0], dict):
+        # AWS accepts exactly one task properties object.
+        task = ecs[0]
+        view = {
+            "ContainerDefinitions": task.get("Containers"),
+            "TaskRoleArn": task.get("TaskRoleArn"),
+            "PidMode": task.get("PidMode"),
+            "NetworkMode": task.get("NetworkMode") or ("awsvpc" if fargate else None),
+            "RuntimePlatform": task.get("RuntimePlatform"),
+        }
+        where, exec_on, version = "task properties", task.get("EnableExecuteCommand"), task.get(
+            "PlatformVersion"
+        )
+    elif isinstance(container, dict):
+        linux = container.get("LinuxParameters")
+        view = {
+            "ContainerDefinitions": [
+                {
+                    "Name": "(job container)",
+                    "ReadonlyRootFilesystem": container.get("ReadonlyRootFilesystem"),
+                    "LinuxParameters": linux,
+                    "User": container.get("User"),
+                    "Environment": container.get("Environment"),
+                    "Secrets": container.get("Secrets"),
+                }
+            ],
+            "TaskRoleArn": container.get("JobRoleArn"),
+            "NetworkMode": "awsvpc" if fargate else None,
+            "RuntimePlatform": container.get("RuntimePlatform"),
+        }
+        where, exec_on = "container properties", container.get("EnableExecuteCommand")
+        version = get_ci(container.get("FargatePlatformConfiguration"), "PlatformVersion")
+    else:
+        return None
+    embedded = job.view({k: v for k, v in view.items() if v is not None})
+    return Launch(
+        kind="batch-job",
+        resource=job,
+        where=where,
+        exec_enabled=truthy(exec_on),
+        task_definition=None,
+        cluster=None,
+        launch_type="FARGATE" if fargate else "EC2",
+        capacity_provider_strategy=None,
+        platform_version=version,
+        awsvpc=Unknown(BATCH_NETWORK),
+        embedded_task=embedded,
+        network_note=BATCH_NETWORK,
+    )
 
 
 def _awsvpc(network_configuration: Any) -> Any:
@@ -289,6 +420,8 @@ def _walk_states(definition: Any, depth: int = 0) -> list[tuple[str, dict[str, A
 
 
 def task_definition(model: Model, launch: Launch) -> Resource | None:
+    if launch.embedded_task is not None:
+        return launch.embedded_task
     return find_task_definition(model, launch.resource.template, launch.task_definition)
 
 
@@ -309,11 +442,11 @@ def find_task_definition(model: Model, template: Template | None, value: Any) ->
     the task definitions' ``Family``, those of ``template`` (where the launch is) first; when
     several templates define it and none is ``template``, the answer is None (ambiguous).
     """
-    td = model.deref(value, TASK_DEFINITION)
+    td = model.deref(value, *TASK_DEFINITION_TYPES)
     if td is not None or not isinstance(value, str):
         return td
     for tok in tokens_in(value):
-        found = model.deref(tok, TASK_DEFINITION)
+        found = model.deref(tok, *TASK_DEFINITION_TYPES)
         if found is not None:
             return found
     if has_token(value):
@@ -350,14 +483,34 @@ def is_windows(td: Resource | None) -> bool:
 def network_mode(td: Resource | None, capacity: Capacity) -> Any:
     if td is None:
         return Unknown("the task definition is not in the input")
+    if td.type == "AWS::ECS::DaemonTaskDefinition":
+        return DAEMON_NETWORK_MODE
     mode = td.props.get("NetworkMode")
     if mode is None:
+        if capacity.kind == MANAGED_INSTANCES:
+            # Managed Instances run no task whose definition leaves the network mode out.
+            return Unknown("the task definition sets no NetworkMode (Managed Instances need "
+                           "awsvpc or host)")
         return "awsvpc" if capacity.kind == "FARGATE" else "bridge"
     return mode.lower() if isinstance(mode, str) else mode
 
 
-def capacity(model: Model, launch: Launch) -> Capacity:
-    """FARGATE, EC2 (with the capacity providers when in the template), EXTERNAL or UNKNOWN."""
+def requires_managed_instances(td: Resource | None) -> bool:
+    """Whether the task definition runs on ECS Managed Instances only (or is a daemon's)."""
+    if td is None:
+        return False
+    if td.type == "AWS::ECS::DaemonTaskDefinition":
+        return True
+    wanted = td.props.get("RequiresCompatibilities")
+    return isinstance(wanted, list) and [
+        w.upper() for w in wanted if isinstance(w, str)
+    ] == [MANAGED_INSTANCES]
+
+
+def capacity(model: Model, launch: Launch, td: Resource | None = None) -> Capacity:
+    """FARGATE, EC2 or MANAGED_INSTANCES (with the capacity providers when in the template),
+    EXTERNAL or UNKNOWN. ``td``, the launch's task definition, tells Managed Instances apart
+    when the capacity providers are not in the input."""
     lt = launch.launch_type
     if isinstance(lt, str):
         return Capacity(lt.upper())
@@ -386,18 +539,36 @@ def capacity(model: Model, launch: Launch) -> Capacity:
             unknown.append(describe(name))
         else:
             providers.append(provider)
+    managed = {is_managed_instances(p) for p in providers}
+    if unknown and not fargate and (launch.kind == "daemon" or requires_managed_instances(td)):
+        managed.add(True)
     if fargate and not providers and not unknown:
         return Capacity("FARGATE")
+    if len(managed) > 1:
+        return Capacity("UNKNOWN", reason="the strategy mixes EC2 and Managed Instances capacity")
+    kind = MANAGED_INSTANCES if managed == {True} else "EC2"
     if providers and not fargate and not unknown:
-        return Capacity("EC2", providers=providers)
+        return Capacity(kind, providers=providers)
     if not fargate and unknown and not providers:
-        return Capacity("EC2", reason=f"capacity provider {', '.join(unknown)} is not in the input")
+        return Capacity(kind, reason=f"capacity provider {', '.join(unknown)} is not in the input")
     return Capacity("UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
 
 
+def is_managed_instances(provider: Resource) -> bool:
+    """Whether a capacity provider launches ECS Managed Instances (AWS manages the AMI)."""
+    return provider.props.get("ManagedInstancesProvider") is not None
+
+
 def _provider_by_name(model: Model, name: Any) -> Resource | None:
+    """A capacity provider of the input by its name or ARN (``...:capacity-provider/name``)."""
     if not isinstance(name, str):
         return None
+    for tok in tokens_in(name):  # an ARN joined from the provider's Ref (its name)
+        found = model.deref(tok, "AWS::ECS::CapacityProvider")
+        if found is not None:
+            return found
+    if ":capacity-provider/" in name:
+        name = name.rsplit("/", 1)[-1]
     for provider in model.resources("AWS::ECS::CapacityProvider"):
         if provider.props.get("Name") == name:
             return provider

@@ -148,6 +148,11 @@ class Resource:
     def ref(self) -> Ref:
         return Ref(self.template.name, self.logical_id)
 
+    def view(self, props: dict[str, Any]) -> Resource:
+        """A stand-in for this resource with other (resolved) properties; findings on it name
+        this resource. For a task written inside another resource (a Batch job definition)."""
+        return Resource(self.template, self.logical_id, self.type, self.raw, props)
+
     def __hash__(self) -> int:
         return hash((self.template.name, self.logical_id))
 

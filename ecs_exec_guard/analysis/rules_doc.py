@@ -9,13 +9,24 @@ HEADER = """# ecs-exec-guard rules
 <!-- Generated from ecs_exec_guard/analysis/rules by `ecs-exec-guard rules --markdown > RULES.md`.
      Do not edit by hand: tests/test_rules_doc.py fails when this file is stale. -->
 
-Every rule checks exec-enabled launches: `AWS::ECS::Service` with `EnableExecuteCommand`,
-EventBridge rule and Scheduler schedule targets with `EcsParameters.EnableExecuteCommand`, and
-Step Functions `ecs:runTask` states with `EnableExecuteCommand` (ENB1, ACC1, ACC2, CFG1 and INP1
-look further). A launch may name its task definition by reference, family, `family:revision` or
-ARN; when it sets `Overrides.TaskRoleArn`, that role is the task role the IAM rules check. In a
+Every rule checks exec-enabled launches: `AWS::ECS::Service` and `AWS::ECS::Daemon` with
+`EnableExecuteCommand`, EventBridge rule and Scheduler schedule targets with
+`EcsParameters.EnableExecuteCommand`, EventBridge Pipes targets with
+`TargetParameters.EcsTaskParameters.EnableExecuteCommand`, Step Functions `ecs:runTask` states
+with `EnableExecuteCommand`, and `AWS::Batch::JobDefinition` with
+`EcsProperties.TaskProperties[].EnableExecuteCommand` or `ContainerProperties.EnableExecuteCommand`
+(ENB1, ACC1, ACC2, CFG1 and INP1 look further). A launch may name its task definition by
+reference, family, `family:revision` or ARN; when it sets `Overrides.TaskRoleArn`, that role is
+the task role the IAM rules check. Services, tasks and daemons on ECS Managed Instances capacity
+providers are checked like EC2 ones, except the AMI (AWS manages it, so PLT2 does not apply);
+their host-mode tasks and daemons use the launch template's subnets and security groups. In a
 CDK app the rule ID to acknowledge is `EcsExec::<Rule ID>`, for example
 `EcsExec::EcsExec-CTR1`.
+
+**Reported on.** "task definition" is the `AWS::ECS::TaskDefinition`, the
+`AWS::ECS::DaemonTaskDefinition` of a daemon, or the `AWS::Batch::JobDefinition` whose task it
+is; "service / rule / schedule" is the resource that launches the tasks (service, daemon, rule,
+schedule, pipe, state machine or job definition).
 
 **Cannot verify.** When a value a rule needs is outside the input (an imported role, subnet or
 VPC) or cannot be resolved (a parameter without a value), the rule reports a *warning* whose

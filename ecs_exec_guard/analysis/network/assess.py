@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..intrinsics import GetAtt, Unknown, describe, is_unknown, unknown_reason
-from ..launches import Capacity, Launch
+from ..launches import DAEMON_NETWORK_MODE, MANAGED_INSTANCES, Capacity, Launch
 from ..model import Model, Resource, as_list, get_ci, truthy
 from .endpoints import Endpoint, endpoint_admits
 from .groups import egress_verdict
@@ -48,6 +48,9 @@ def assess(
     if mode == "none":
         return None
     result = Assessment(mode=str(mode))
+    if launch.network_note:
+        result.unknown.append(launch.network_note)
+        return result
     subnets_raw: list[Any]
     groups_raw: list[Any]
     public_ip: bool | None
@@ -69,13 +72,17 @@ def assess(
             else:
                 public_ip = isinstance(assign, str) and assign.upper() == "ENABLED"
         else:
-            public_ip = False  # awsvpc tasks on EC2 never get a public IP
-            result.public_ip_note = "awsvpc tasks on EC2 instances never get a public IP"
+            public_ip = False  # awsvpc tasks on EC2 or Managed Instances never get a public IP
+            result.public_ip_note = (
+                "awsvpc tasks on EC2 instances never get a public IP"
+                if capacity.kind != MANAGED_INSTANCES
+                else "awsvpc tasks on Managed Instances never get a public IP"
+            )
         host_subnets: list[list[Any]] = [subnets_raw]
         host_groups: list[list[Any]] = [groups_raw]
         host_ips: list[bool | None] = [public_ip]
-    elif mode in ("bridge", "host", "default"):
-        if capacity.kind != "EC2":
+    elif mode in ("bridge", "host", "default", DAEMON_NETWORK_MODE):
+        if capacity.kind not in ("EC2", MANAGED_INSTANCES):
             result.unknown.append(
                 f"network mode {mode} on {capacity.kind.lower()} capacity"
                 + (f" ({capacity.reason})" if capacity.reason else "")
@@ -125,7 +132,7 @@ def assess(
                 if capacity.kind != "EC2":
                     result.unknown.append(
                         f"subnet {subnet.logical_id} is IPv6-only: exec from "
-                        f"{capacity.kind.lower()} tasks on an IPv6-only interface is not "
+                        f"{_capacity_name(capacity)} tasks on an IPv6-only interface is not "
                         "documented"
                     )
                     continue
@@ -220,3 +227,8 @@ def assess(
 def _subnet_cidr(model: Model, raw: Any) -> Any:
     subnet = model.deref(raw, "AWS::EC2::Subnet")
     return subnet.props.get("CidrBlock") if subnet is not None else None
+
+
+def _capacity_name(capacity: Capacity) -> str:
+    """How messages name the capacity: ``fargate``, ``Managed Instances``, ..."""
+    return "Managed Instances" if capacity.kind == MANAGED_INSTANCES else capacity.kind.lower()

@@ -1,4 +1,5 @@
-"""Container instances (EC2): the Auto Scaling groups and instances an ECS cluster runs on.
+"""Container instances (EC2): the Auto Scaling groups and instances an ECS cluster runs on, and
+the launch templates of its ECS Managed Instances capacity providers.
 
 For bridge/host tasks the path to ssmmessages is the instance's subnet; PLT2 also reads the AMI
 from here.
@@ -24,18 +25,29 @@ class Host:
     subnets: list[Any]
     security_groups: list[Any]
     public_ip: bool | None  # None: decided by the subnet
+    #: ECS Managed Instances: AWS picks and patches the AMI (no AMI to check).
+    managed: bool = False
 
 
 def container_hosts(model: Model, capacity: Capacity, cluster: Resource | None) -> list[Host]:
     asgs: list[Resource] = []
+    managed: list[Host] = []
     for provider in capacity.providers:
+        mip = provider.props.get("ManagedInstancesProvider")
+        if mip is not None:
+            # The launch template's network: where host-mode tasks and daemons run.
+            net = get_ci(get_ci(mip, "InstanceLaunchTemplate"), "NetworkConfiguration")
+            subnets, groups = get_ci(net, "Subnets"), get_ci(net, "SecurityGroups")
+            managed.append(Host(provider, None, None, as_list(subnets), as_list(groups), None,
+                                managed=True))
+            continue
         asg_ref = get_ci(provider.props.get("AutoScalingGroupProvider"), "AutoScalingGroupArn")
         asg = model.deref(asg_ref, "AWS::AutoScaling::AutoScalingGroup")
         if asg is None and isinstance(asg_ref, str):
             asg = _asg_by_name(model, asg_ref.rsplit("/", 1)[-1])
         if asg is not None:
             asgs.append(asg)
-    hosts = [_asg_host(model, asg) for asg in asgs]
+    hosts = managed + [_asg_host(model, asg) for asg in asgs]
     if not capacity.providers and cluster is not None:
         # Instances that join the cluster through their user data (``ECS_CLUSTER=...``).
         for asg in model.resources("AWS::AutoScaling::AutoScalingGroup"):

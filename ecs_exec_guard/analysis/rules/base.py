@@ -101,7 +101,7 @@ class Context:
         key = id(launch)
         if key not in self._facts:
             td = task_definition(self.model, launch)
-            cap = capacity(self.model, launch)
+            cap = capacity(self.model, launch, td)
             self._facts[key] = LaunchFacts(
                 launch=launch,
                 task_definition=td,

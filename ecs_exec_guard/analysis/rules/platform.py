@@ -145,6 +145,8 @@ class PLT2(Rule):
                 )
                 continue
             for host in hosts:
+                if host.managed:
+                    continue  # AWS picks and patches the AMI of Managed Instances
                 where = host.ami_source or host.resource
                 if where in seen:
                     continue

@@ -352,6 +352,29 @@ def test_batch_container_properties() -> None:
     assert report.findings == [] and report.launches_checked == 0
 
 
+def test_batch_multi_node_job_with_exec_cannot_be_verified() -> None:
+    app = exec_app()
+    app.remove("Service")
+    node = {"TargetNodes": "0:", "EcsProperties": {"TaskProperties": [
+        {"EnableExecuteCommand": True, "TaskRoleArn": arn("TaskRole"),
+         "Containers": [container("main")]}]}}
+    props = app.add("Job", "AWS::Batch::JobDefinition", Type="multinode",
+                    NodeProperties={"MainNode": 0, "NumNodes": 2,
+                                    "NodeRangeProperties": [node]})
+    report = app.analyze()
+    assert findings(report) == [
+        ("EcsExec-IAM4", "warning", "Job"),
+        ("EcsExec-PLT2", "warning", "Job"),
+        BATCH_NET7,
+    ], describe(report)
+    assert "multi-node parallel job" in report.findings[0].message
+    # The twin with exec off in its node ranges is no launch.
+    node["EcsProperties"]["TaskProperties"][0]["EnableExecuteCommand"] = False
+    props["NodeProperties"]["NodeRangeProperties"] = [node]
+    report = app.analyze()
+    assert report.findings == [] and report.launches_checked == 0
+
+
 def test_batch_eks_job_is_not_an_ecs_launch() -> None:
     app = exec_app()
     app.remove("Service")

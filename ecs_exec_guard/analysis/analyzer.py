@@ -12,7 +12,7 @@ from typing import Any
 
 from .acknowledgments import Acknowledgment, from_templates, split
 from .findings import Finding, Report, fix_for_exec_enabled_service
-from .launches import MANAGED_INSTANCES
+from .launch import MANAGED_INSTANCES
 from .model import Model, Resource
 from .network import container_hosts
 from .rules import ALL_RULES, RULES_BY_ID, Context, Options

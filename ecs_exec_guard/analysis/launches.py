@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from .batch_jobs import batch_launch
 from .intrinsics import (
     GetAtt,
     Ref,
@@ -24,19 +24,13 @@ from .intrinsics import (
     tokens_in,
     unknown_reason,
 )
+from .launch import DAEMON_NETWORK_MODE as DAEMON_NETWORK_MODE
+from .launch import FARGATE_PROVIDERS, TASK_DEFINITION_TYPES
+from .launch import MANAGED_INSTANCES as MANAGED_INSTANCES
+from .launch import Capacity as Capacity
+from .launch import Launch as Launch
 from .model import Model, Resource, Template, as_list, get_ci, truthy
 
-FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
-MANAGED_INSTANCES = "MANAGED_INSTANCES"
-#: The resource types whose ContainerDefinitions / TaskRoleArn the task rules read.
-TASK_DEFINITION_TYPES = ("AWS::ECS::TaskDefinition", "AWS::ECS::DaemonTaskDefinition")
-#: Daemons run in a network mode ECS sets itself, on their instances' network (the launch
-#: template's subnets and security groups of their Managed Instances capacity providers).
-DAEMON_NETWORK_MODE = "daemon_bridge"
-BATCH_NETWORK = (
-    "the subnets and security groups of a Batch job come from the compute environment of the "
-    "job queue it is submitted to, which the job definition does not name"
-)
 _MAX_DEPTH = 64
 # CDK writes the partition as ``${AWS::Partition}`` (a Ref in an Fn::Join), colons included.
 _RUN_TASK = re.compile(
@@ -48,42 +42,6 @@ TASK_DEFINITION = "AWS::ECS::TaskDefinition"
 # family:revision`` (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
 _FAMILY = re.compile(r"([A-Za-z0-9_-]{1,255})(?::\d+)?")
 _FAMILY_IN_ARN = re.compile(r"^arn:.*:task-definition/([A-Za-z0-9_-]{1,255})(?::\d+)?$")
-
-
-@dataclass
-class Launch:
-    kind: str  # service | daemon | events-rule | schedule | pipe | state-machine | batch-job
-    resource: Resource  # where launch-level findings are reported
-    where: str  # human wording: "service", "rule target Target0", "state Run"
-    exec_enabled: bool | None
-    task_definition: Any
-    cluster: Any
-    launch_type: Any
-    capacity_provider_strategy: Any
-    platform_version: Any
-    awsvpc: Any  # the AwsvpcConfiguration (resolved dict), or None
-    extra: dict[str, Any] = field(default_factory=dict)
-    #: ``Overrides.TaskRoleArn`` (``taskRoleArn`` in an EventBridge/Scheduler input): the role
-    #: the tasks, and so the exec agent, use instead of the task definition's. None: no override.
-    task_role_override: Any = None
-    #: A task definition written inside the launch (a Batch job definition's task properties),
-    #: as a view with task definition property names; findings on it go to the launch resource.
-    embedded_task: Resource | None = None
-    #: Why the launch's subnets cannot be known from the templates (empty when they can).
-    network_note: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.resource.logical_id} ({self.where})"
-
-
-@dataclass
-class Capacity:
-    """What the tasks of a launch run on."""
-
-    kind: str  # FARGATE | EC2 | MANAGED_INSTANCES | EXTERNAL | UNKNOWN
-    providers: list[Resource] = field(default_factory=list)  # AWS::ECS::CapacityProvider
-    reason: str = ""  # for UNKNOWN
 
 
 def find_launches(model: Model) -> list[Launch]:
@@ -140,7 +98,7 @@ def find_launches(model: Model) -> list[Launch]:
     for sm in model.resources("AWS::StepFunctions::StateMachine"):
         launches.extend(_state_machine_launches(model, sm))
     for job in model.resources("AWS::Batch::JobDefinition"):
-        batch = _batch_launch(job)
+        batch = batch_launch(job)
         if batch is not None:
             launches.append(batch)
     return launches
@@ -181,69 +139,6 @@ def _run_time_paths(value: Any, key: str = "", depth: int = 0) -> Any:
     if isinstance(value, list):
         return [_run_time_paths(v, key, depth + 1) for v in value]
     return value
-
-
-def _batch_launch(job: Resource) -> Launch | None:
-    """A Batch job definition that runs ECS tasks (``EcsProperties`` or ``ContainerProperties``).
-
-    Its task is written inline: :attr:`Launch.embedded_task` is a view of it with task
-    definition property names, so the container and task role rules read it unchanged.
-    """
-    p = job.props
-    fargate = "FARGATE" in [
-        c.upper() for c in as_list(p.get("PlatformCapabilities")) if isinstance(c, str)
-    ]
-    ecs = get_ci(p.get("EcsProperties"), "TaskProperties")
-    container = p.get("ContainerProperties")
-    if isinstance(ecs, list) and ecs and isinstance(ecs[0], dict):
-        # AWS accepts exactly one task properties object.
-        task = ecs[0]
-        view = {
-            "ContainerDefinitions": task.get("Containers"),
-            "TaskRoleArn": task.get("TaskRoleArn"),
-            "PidMode": task.get("PidMode"),
-            "NetworkMode": task.get("NetworkMode") or ("awsvpc" if fargate else None),
-            "RuntimePlatform": task.get("RuntimePlatform"),
-        }
-        where, exec_on, version = "task properties", task.get("EnableExecuteCommand"), task.get(
-            "PlatformVersion"
-        )
-    elif isinstance(container, dict):
-        linux = container.get("LinuxParameters")
-        view = {
-            "ContainerDefinitions": [
-                {
-                    "Name": "(job container)",
-                    "ReadonlyRootFilesystem": container.get("ReadonlyRootFilesystem"),
-                    "LinuxParameters": linux,
-                    "User": container.get("User"),
-                    "Environment": container.get("Environment"),
-                    "Secrets": container.get("Secrets"),
-                }
-            ],
-            "TaskRoleArn": container.get("JobRoleArn"),
-            "NetworkMode": "awsvpc" if fargate else None,
-            "RuntimePlatform": container.get("RuntimePlatform"),
-        }
-        where, exec_on = "container properties", container.get("EnableExecuteCommand")
-        version = get_ci(container.get("FargatePlatformConfiguration"), "PlatformVersion")
-    else:
-        return None
-    embedded = job.view({k: v for k, v in view.items() if v is not None})
-    return Launch(
-        kind="batch-job",
-        resource=job,
-        where=where,
-        exec_enabled=truthy(exec_on),
-        task_definition=None,
-        cluster=None,
-        launch_type="FARGATE" if fargate else "EC2",
-        capacity_provider_strategy=None,
-        platform_version=version,
-        awsvpc=Unknown(BATCH_NETWORK),
-        embedded_task=embedded,
-        network_note=BATCH_NETWORK,
-    )
 
 
 def _awsvpc(network_configuration: Any) -> Any:

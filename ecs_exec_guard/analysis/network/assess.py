@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..intrinsics import GetAtt, Unknown, describe, is_unknown, unknown_reason
-from ..launches import DAEMON_NETWORK_MODE, MANAGED_INSTANCES, Capacity, Launch
+from ..launch import DAEMON_NETWORK_MODE, MANAGED_INSTANCES
+from ..launches import Capacity, Launch
 from ..model import Model, Resource, as_list, get_ci, truthy
 from .endpoints import Endpoint, endpoint_admits
 from .groups import egress_verdict

@@ -562,6 +562,89 @@ def cross_stack(fixes: int = 1, outdir: str | None = None, nag: bool = False,
 
 
 #: The broken apps the fix must repair completely (no analyzer error afterwards).
+def daemon_isolated(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                    **options: Any) -> cdk.App:
+    """A daemon (CfnDaemon + CfnDaemonTaskDefinition, no task role, a read-only container
+    without init process) on a Managed Instances provider in isolated subnets."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "Daemons")
+    vpc = _isolated_vpc(stack)
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    provider = ecs.ManagedInstancesCapacityProvider(
+        stack, "Mi", subnets=vpc.isolated_subnets,
+        security_groups=[ec2.SecurityGroup(stack, "MiSg", vpc=vpc, description="Instances")],
+    )
+    cluster.add_managed_instances_capacity_provider(provider)
+    task = ecs.CfnDaemonTaskDefinition(
+        stack, "DaemonTask", family="agent",
+        container_definitions=[ecs.CfnDaemonTaskDefinition.DaemonContainerDefinitionProperty(
+            name="agent", image=IMAGE, readonly_root_filesystem=True)],
+    )
+    ecs.CfnDaemon(
+        stack, "Daemon", cluster_arn=cluster.cluster_arn, enable_execute_command=True,
+        daemon_task_definition_arn=task.attr_daemon_task_definition_arn,
+        capacity_provider_arns=[stack.format_arn(
+            service="ecs", resource="capacity-provider",
+            resource_name=provider.capacity_provider_name)],
+    )
+    return _finish(app, fixes, options)
+
+
+def pipe_isolated(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                  **options: Any) -> cdk.App:
+    """An EventBridge pipe (pipes.CfnPipe) running a Fargate task on platform 1.3.0 in isolated
+    subnets."""
+    from aws_cdk import aws_pipes as pipes
+    from aws_cdk import aws_sqs as sqs
+
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "Pipes")
+    vpc = _isolated_vpc(stack)
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    td = ecs.FargateTaskDefinition(stack, "Task")
+    td.add_container("app", image=ecs.ContainerImage.from_registry(IMAGE))
+    sg = ec2.SecurityGroup(stack, "TaskSg", vpc=vpc, description="Exec tasks")
+    role = iam.Role(stack, "PipeRole", assumed_by=cast_principal("pipes.amazonaws.com"))
+    pipes.CfnPipe(
+        stack, "Pipe", role_arn=role.role_arn, source=sqs.Queue(stack, "Queue").queue_arn,
+        target=cluster.cluster_arn,
+        target_parameters=pipes.CfnPipe.PipeTargetParametersProperty(
+            ecs_task_parameters=pipes.CfnPipe.PipeTargetEcsTaskParametersProperty(
+                task_definition_arn=td.task_definition_arn, launch_type="FARGATE",
+                platform_version="1.3.0", enable_execute_command=True,
+                network_configuration=pipes.CfnPipe.NetworkConfigurationProperty(
+                    awsvpc_configuration=pipes.CfnPipe.AwsVpcConfigurationProperty(
+                        subnets=[s.subnet_id for s in vpc.isolated_subnets],
+                        security_groups=[sg.security_group_id])),
+            )),
+    )
+    return _finish(app, fixes, options)
+
+
+def batch_job(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+              **options: Any) -> cdk.App:
+    """A Batch job definition (batch.CfnJobDefinition) running an ECS task with exec: no task
+    role, a read-only container without init process, Fargate platform 1.3.0."""
+    from aws_cdk import aws_batch as batch
+
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "Batch")
+    batch.CfnJobDefinition(
+        stack, "Job", type="container", platform_capabilities=["FARGATE"],
+        ecs_properties=batch.CfnJobDefinition.EcsPropertiesProperty(task_properties=[
+            batch.CfnJobDefinition.EcsTaskPropertiesProperty(
+                enable_execute_command=True, platform_version="1.3.0",
+                containers=[batch.CfnJobDefinition.TaskContainerPropertiesProperty(
+                    name="job", image=IMAGE, readonly_root_filesystem=True)],
+            )]),
+    )
+    return _finish(app, fixes, options)
+
+
+def cast_principal(service: str) -> iam.IPrincipal:
+    return iam.ServicePrincipal(service)  # type: ignore[return-value]
+
+
 BROKEN: dict[str, Builder] = {
     "isolated_vpc": isolated_vpc,
     "public_no_ip": public_no_ip,
@@ -577,4 +660,7 @@ BROKEN: dict[str, Builder] = {
     "existing_l1_endpoint": existing_l1_endpoint,
     "cross_stack": cross_stack,
     "l1_logging": l1_logging,
+    "daemon_isolated": daemon_isolated,
+    "pipe_isolated": pipe_isolated,
+    "batch_job": batch_job,
 }

@@ -125,7 +125,9 @@ def test_no_cfn_lint_errors(cache: Cache, name: str) -> None:
         f"{template}: {match}"
         for template, body in cache.get(name).templates.items()
         for match in lint_all(json.dumps(body))
-        if match.rule.id.startswith("E")
+        # E3006 "resource type does not exist in <region>": lint_all checks every region,
+        # and daemons and pipes are not in all of them; nothing the fix can change.
+        if match.rule.id.startswith("E") and match.rule.id != "E3006"
     ]
     assert errors == []
 

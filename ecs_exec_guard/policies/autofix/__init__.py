@@ -69,6 +69,8 @@ Where things are (a fix family has the name of the rule family it repairs, or cl
     network.py      NET2/NET4/NET5/NET6: VPC endpoints, VPC DNS, endpoint ingress, egress
     containers.py   CTR1/CTR2/PLT1: read-only root filesystem, init process, platform version
     declarations.py which containers of a task definition are for exec, declared once
+    launch_points.py daemons, pipes, Batch job definitions: which L1s start a batch, and the
+                    property paths of their task role, containers and platform version
     mixins.py       the construction-time Mixins (enable, platform version, container)
     overrides.py    the registry of property overrides the snapshot replays
     nag.py          cdk-nag finding IDs acknowledged on what the aspect adds

@@ -24,12 +24,12 @@ from collections.abc import Iterable
 
 import aws_cdk as cdk
 import jsii
-from aws_cdk import aws_ecs as ecs
 from constructs import Construct, IConstruct, IValidation
 
 from . import fixer
 from .batch import Batch
 from .common import Stats, construct_key, unique_id
+from .launch_points import ENABLE_TYPES, LAUNCH_TYPES
 from .snapshot import Snapshot
 
 #: The ID of the anchor construct ``apply_to`` adds (``EcsExecAutoFix2``, ... when taken).
@@ -43,7 +43,9 @@ _STABILIZATION = "@aws-cdk/core:aspectStabilization"
 
 @jsii.implements(cdk.IAspect)
 class EcsExecAutoFix:
-    """Repairs, at synth time, what ECS Exec needs for every exec-enabled service in scope.
+    """Repairs, at synth time, what ECS Exec needs for every exec-enabled service in scope,
+    and for the daemons (``CfnDaemon``), EventBridge pipes (``pipes.CfnPipe``) and Batch job
+    definitions (``batch.CfnJobDefinition``) that run exec-enabled tasks.
 
     :param permissions: add the ssmmessages (and exec logging / KMS) permissions to the task
         role, creating a task role when the task definition has none.
@@ -56,7 +58,7 @@ class EcsExecAutoFix:
     :param platform_version: raise a pinned Fargate platform version below 1.4.0 (Linux) /
         1.0.0 (Windows).
     :param init_process: set LinuxParameters.InitProcessEnabled on the exec containers.
-    :param enable_exec: turn exec on for every ECS service in scope first.
+    :param enable_exec: turn exec on for every ECS service and daemon in scope first.
     :param assign_public_ip: for Fargate tasks in public subnets without a public IP (their only
         way out is an internet gateway), set AssignPublicIp ENABLED instead of creating an
         ssmmessages endpoint (which is billed per AZ and hour). Off by default: a public IP
@@ -158,8 +160,9 @@ class EcsExecAutoFix:
             self._started = True
             self._run(node)
             return
-        if isinstance(node, ecs.CfnService) and construct_key(node) not in self._seen:
-            # A service created after the batch (e.g. by another aspect): fix it on its own.
+        if isinstance(node, LAUNCH_TYPES) and construct_key(node) not in self._seen:
+            # A service (daemon, pipe, job definition) created after the batch (e.g. by
+            # another aspect): fix it on its own.
             self._run(node)
 
     def _anchor_at_end(self, scope: Construct) -> IConstruct:
@@ -205,14 +208,14 @@ class EcsExecAutoFix:
             if stage is None or construct_key(stage) == construct_key(scope)
             else stage.node.find_all()
         )
-        services = [c for c in in_scope if isinstance(c, ecs.CfnService)]
+        services = [c for c in in_scope if isinstance(c, LAUNCH_TYPES)]
         for svc in services:
             self._seen[construct_key(svc)] = svc
         if not services:
             return
         enable: set[str] = set()
         if self.enable_exec:
-            enable = {construct_key(s) for s in services}
+            enable = {construct_key(s) for s in services if isinstance(s, ENABLE_TYPES)}
         snap = Snapshot(everything, enable, self.stats)
         started = time.perf_counter()
         try:

@@ -17,6 +17,7 @@ from constructs import IConstruct
 from ...analysis.launches import Launch
 from ...analysis.model import EXEC_ENABLED_SERVICE_METADATA
 from .common import ANNOTATION_PREFIX, construct_key
+from .launch_points import FIXED_KINDS
 from .snapshot import Snapshot
 
 
@@ -65,7 +66,7 @@ class Batch:
         for launch in self.ctx.launches:
             el = snap.element(launch.resource)
             if (
-                launch.kind == "service"
+                launch.kind in FIXED_KINDS
                 and el is not None
                 and construct_key(el.construct) in services
                 and self._on_clusters(launch, el.construct)

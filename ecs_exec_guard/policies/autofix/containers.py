@@ -18,6 +18,7 @@ from ...analysis.model import EXEC_ENABLED_SERVICE_METADATA, Resource, get_ci, t
 from .batch import Batch
 from .common import WARNING_ROOT_FS, exec_platform_version
 from .declarations import declare_exec_containers, declared_exec_containers
+from .launch_points import container_path, platform_version_path
 from .overrides import override
 
 
@@ -52,14 +53,14 @@ def fix_containers(batch: Batch, td: Resource, launches: list[Launch]) -> None:
             continue
         label = name if isinstance(name, str) else f"#{i}"
         if batch.o.root_filesystem and truthy(c.get("ReadonlyRootFilesystem")) is True:
-            override(cfn, f"ContainerDefinitions.{i}.ReadonlyRootFilesystem", False)
+            override(cfn, f"{container_path(td, i)}.ReadonlyRootFilesystem", False)
             flipped.append(label)
         if (
             batch.o.init_process
             and not windows
             and truthy(get_ci(c.get("LinuxParameters"), "InitProcessEnabled")) is not True
         ):
-            override(cfn, f"ContainerDefinitions.{i}.LinuxParameters.InitProcessEnabled", True)
+            override(cfn, f"{container_path(td, i)}.LinuxParameters.InitProcessEnabled", True)
             init.append(label)
     done: list[str] = []
     if flipped:
@@ -113,7 +114,11 @@ def fix_platform(batch: Batch, launch: Launch) -> None:
     el = batch.snap.element(launch.resource)
     if el is None:
         return
-    cast(ecs.CfnService, el.construct).platform_version = text
+    path = platform_version_path(launch)
+    if path is not None:
+        override(el.construct, path, text)  # a pipe's or a Batch job's (no L1 property)
+    else:
+        cast(ecs.CfnService, el.construct).platform_version = text
     batch.info(
         el.construct,
         f"raised the Fargate platform version from {version} to {text}, the first with "

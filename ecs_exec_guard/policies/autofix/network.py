@@ -427,9 +427,13 @@ def _fix_egress(
     batch: Batch, launch: Launch, vpcs: list[Resource], endpoint_path: bool, svc: Element
 ) -> None:
     cfg = launch.awsvpc if isinstance(launch.awsvpc, dict) else None
-    if cfg is None:
-        return
-    groups = [g for g in (get_ci(cfg, "SecurityGroups") or [])]
+    if cfg is not None:
+        groups = [g for g in (get_ci(cfg, "SecurityGroups") or [])]
+    else:
+        # Host-mode tasks and daemons on Managed Instances: the launch template's groups.
+        facts = batch.ctx.facts(launch)
+        hosts = container_hosts(batch.ctx.model, facts.capacity, facts.cluster)
+        groups = [g for h in hosts if h.managed for g in h.security_groups]
     if not groups:
         return
     vpc_el = batch.snap.element(vpcs[0]) if len(vpcs) == 1 else None

@@ -22,7 +22,9 @@ from ...analysis.model import Resource, get_ci
 from ...analysis.rules.iam import exec_log_requirements, key_policy_allows, task_role
 from .batch import Batch
 from .common import WARNING_CANNOT_FIX, owns, unique_id
+from .launch_points import task_role_path
 from .nag import ACK_NAG_IAM5_WILDCARD, NAG_IAM5_PREFIX, wildcard_findings
+from .overrides import override
 from .snapshot import Element
 
 SSM_POLICY_ID = "EcsExecSsmMessagesPolicy"
@@ -83,7 +85,7 @@ def fix_permissions(batch: Batch, td: Resource, launches: list[Launch]) -> None:
     l2_role: iam.Role | None
     cfn_role: iam.CfnRole | None
     if role is None:
-        l2_role, cfn_role = _create_task_role(batch, td_el), None
+        l2_role, cfn_role = _create_task_role(batch, td, td_el), None
     else:
         role_el = batch.snap.element(role)
         target = _role_target(batch, td_el, role_el) if role_el is not None else None
@@ -139,7 +141,7 @@ def _role_target(
     return None, cast(iam.CfnRole, cfn_role)
 
 
-def _create_task_role(batch: Batch, td_el: Element) -> iam.Role:
+def _create_task_role(batch: Batch, td: Resource, td_el: Element) -> iam.Role:
     cfn_td = cast(ecs.CfnTaskDefinition, td_el.construct)
     scope = cast(Construct, cfn_td.node.scope)
     role_id = unique_id(scope, f"{cfn_td.node.id}{TASK_ROLE_ID}")
@@ -149,7 +151,11 @@ def _create_task_role(batch: Batch, td_el: Element) -> iam.Role:
         assumed_by=cast(iam.IPrincipal, iam.ServicePrincipal("ecs-tasks.amazonaws.com")),
         description="ECS task role for ECS Exec (created by ecs-exec-guard EcsExecAutoFix)",
     )
-    cfn_td.task_role_arn = role.role_arn
+    path = task_role_path(td)
+    if path is not None:
+        override(cfn_td, path, role.role_arn)  # a Batch job's task (no L1 property)
+    else:
+        cfn_td.task_role_arn = role.role_arn  # CfnTaskDefinition, CfnDaemonTaskDefinition
     batch.info(cfn_td, f"created task role {role.node.path} (it had none) for ECS Exec.")
     return role
 

@@ -18,11 +18,13 @@ from typing import Any, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
@@ -36,6 +38,10 @@ from .overrides import OVERRIDES, apply_overrides
 _RELEVANT: tuple[type[cdk.CfnResource], ...] = (
     ecs.CfnService,
     ecs.CfnTaskDefinition,
+    ecs.CfnDaemon,
+    ecs.CfnDaemonTaskDefinition,
+    pipes.CfnPipe,
+    batch.CfnJobDefinition,
     ecs.CfnCluster,
     ecs.CfnClusterCapacityProviderAssociations,
     ecs.CfnCapacityProvider,

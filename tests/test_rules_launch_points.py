@@ -196,6 +196,17 @@ def test_host_mode_on_managed_instances_uses_the_launch_template(
     assert findings(report) == expected, describe(report)
 
 
+@pytest.mark.parametrize(("public_ip", "expected"), [(True, []), (False, ["EcsExec-NET3"])])
+def test_host_mode_on_managed_instances_public_ip_comes_from_the_subnet(
+    public_ip: bool, expected: list[str]
+) -> None:
+    """A Managed Instance gets a public IP only from its subnet's MapPublicIpOnLaunch."""
+    app = managed_service_app(network_mode="host", provider_subnet="PublicSubnet")
+    app.props("PublicSubnet")["MapPublicIpOnLaunch"] = public_ip
+    report = app.analyze()
+    assert rule_ids(report) == expected, describe(report)
+
+
 def test_managed_instances_task_definition_needs_a_network_mode() -> None:
     report = managed_service_app(network_mode=None).analyze()
     f = one(report, "EcsExec-NET7", Severity.WARNING, "Service")

@@ -277,6 +277,24 @@ def test_pipe_checks_the_platform_and_network() -> None:
     assert findings(report) == [("EcsExec-NET3", "error", "Pipe")], describe(report)
 
 
+def test_pipe_names_the_task_definition_by_family() -> None:
+    app = pipe_app(TaskDefinitionArn="arn:aws:ecs:eu-west-1:123456789012:task-definition/"
+                                     "taskdef:7")
+    app.container()["ReadonlyRootFilesystem"] = True
+    report = app.analyze()
+    assert findings(report) == [("EcsExec-CTR1", "error", "TaskDef")], describe(report)
+
+
+def test_pipe_task_role_override_is_the_role_checked() -> None:
+    app = pipe_app(Overrides={"TaskRoleArn": arn("OtherRole")})
+    app.role("OtherRole")
+    report = app.analyze()
+    assert findings(report) == [("EcsExec-IAM2", "error", "OtherRole")], describe(report)
+    # The twin: the override role allows the four actions.
+    app.policy("OtherPolicy", allow(list(EXEC_ACTIONS)), roles=["OtherRole"])
+    assert app.analyze().findings == []
+
+
 def test_pipe_values_from_the_event_cannot_be_verified() -> None:
     app = pipe_app(NetworkConfiguration={"AwsvpcConfiguration": {
         "Subnets": ["$.detail.subnet"], "SecurityGroups": [att("TaskSg", "GroupId")]}})

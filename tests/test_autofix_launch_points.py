@@ -116,3 +116,69 @@ def test_enable_exec_turns_a_daemon_on(tmp_path: Path) -> None:
     after = synth(_exec_off, 1, tmp_path / "after", enable_exec=True)
     assert _resource(after, "Daemons.template.json", "Daemon")["EnableExecuteCommand"] is True
     assert analyze(after.templates, require_exec=True).findings == []
+
+
+def _pipe_with_override(
+    fixes: int = 1, outdir: str | None = None, *, imported: bool = False, **options: Any
+) -> cdk.App:
+    """A pipe whose target overrides the task role (Overrides.TaskRoleArn) with a role of the
+    app that lacks the ssmmessages actions, or an imported one (NAT VPC: no endpoint)."""
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_pipes as pipes
+    from aws_cdk import aws_sqs as sqs
+
+    app = apps.new_app(outdir)
+    stack = cdk.Stack(app, "Pipes")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    td = ecs.FargateTaskDefinition(stack, "Task")
+    td.add_container("app", image=ecs.ContainerImage.from_registry(apps.IMAGE),
+                     linux_parameters=ecs.LinuxParameters(stack, "Linux",
+                                                          init_process_enabled=True))
+    role = (
+        iam.Role.from_role_arn(stack, "Imported", "arn:aws:iam::123456789012:role/ops")
+        if imported
+        else iam.Role(stack, "OverrideRole",
+                      assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))  # type: ignore[arg-type]
+    )
+    invoke = iam.Role(stack, "PipeRole", assumed_by=iam.ServicePrincipal(  # type: ignore[arg-type]
+        "pipes.amazonaws.com"))
+    pipes.CfnPipe(
+        stack, "Pipe", role_arn=invoke.role_arn, source=sqs.Queue(stack, "Queue").queue_arn,
+        target=cluster.cluster_arn,
+        target_parameters=pipes.CfnPipe.PipeTargetParametersProperty(
+            ecs_task_parameters=pipes.CfnPipe.PipeTargetEcsTaskParametersProperty(
+                task_definition_arn=td.task_definition_arn, launch_type="FARGATE",
+                enable_execute_command=True,
+                overrides=pipes.CfnPipe.EcsTaskOverrideProperty(task_role_arn=role.role_arn),
+                network_configuration=pipes.CfnPipe.NetworkConfigurationProperty(
+                    awsvpc_configuration=pipes.CfnPipe.AwsVpcConfigurationProperty(
+                        subnets=[s.subnet_id for s in vpc.private_subnets])),
+            )),
+    )
+    return apps._finish(app, fixes, options)
+
+
+def test_pipe_override_role_is_the_one_fixed(tmp_path: Path) -> None:
+    s = synth(_pipe_with_override, 1, tmp_path)
+    policies = {
+        key.split(":", 1)[1]: res["Properties"]
+        for key, res in s.resources("AWS::IAM::Policy").items()
+    }
+    roles = sorted(
+        ref["Ref"] for props in policies.values()
+        if "EcsExecSsmMessages" in str(props["PolicyDocument"]) for ref in props["Roles"]
+    )
+    assert len(roles) == 1 and roles[0].startswith("OverrideRole"), policies
+    assert [f.rule_id for f in analyze(s.templates).findings] == []
+
+
+def test_pipe_imported_override_role_gets_a_warning(tmp_path: Path) -> None:
+    def build(fixes: int = 1, outdir: str | None = None, **options: Any) -> cdk.App:
+        return _pipe_with_override(fixes, outdir, imported=True, **options)
+
+    s = synth(build, 1, tmp_path)
+    assert any("Overrides.TaskRoleArn is not defined in this app" in t
+               for t in s.texts("warning"))
+    assert [f.rule_id for f in analyze(s.templates).findings] == ["EcsExec-IAM4"]

@@ -13,7 +13,7 @@ from .batch import Batch
 from .common import WARNING_CANNOT_FIX
 from .containers import fix_containers, fix_platform
 from .network import fix_network
-from .permissions import fix_permissions
+from .permissions import fix_override_role, fix_permissions
 
 
 def run(batch: Batch) -> None:
@@ -47,7 +47,14 @@ def run(batch: Batch) -> None:
             )
     if batch.o.permissions:
         for td, launches in by_td.items():
-            fix_permissions(batch, td, launches)
+            # A launch that overrides the task role (a pipe's Overrides.TaskRoleArn) runs its
+            # tasks with that role: it is fixed instead of the task definition's.
+            own = [lc for lc in launches if lc.task_role_override is None]
+            if own:
+                fix_permissions(batch, td, own)
+        for launch in exec_launches:
+            if launch.task_role_override is not None:
+                fix_override_role(batch, launch)
     if batch.o.endpoints or batch.o.egress:
         for launch in exec_launches:
             fix_network(batch, launch)

@@ -16,7 +16,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from ...analysis.iam import EXEC_ACTIONS, Decision, Permissions
-from ...analysis.intrinsics import is_unknown
+from ...analysis.intrinsics import describe, is_unknown
 from ...analysis.launches import Launch
 from ...analysis.model import Resource, get_ci
 from ...analysis.rules.iam import exec_log_requirements, key_policy_allows, task_role
@@ -92,6 +92,63 @@ def fix_permissions(batch: Batch, td: Resource, launches: list[Launch]) -> None:
         if target is None:
             return
         l2_role, cfn_role = target
+    _grant(batch, l2_role, cfn_role, ssm_missing, log_needs)
+
+
+def fix_override_role(batch: Batch, launch: Launch) -> None:
+    """The role a launch sets in ``Overrides.TaskRoleArn`` (a pipe's): exec runs with it, so it
+    gets the permissions; the task definition's own role is left alone for this launch."""
+    el = batch.snap.element(launch.resource)
+    if el is None:
+        return
+    raw = launch.task_role_override
+    role = batch.ctx.iam.principal(raw, "AWS::IAM::Role")
+    role_el = batch.snap.element(role) if role is not None else None
+    if role is None or role_el is None:
+        batch.warn(
+            el.construct,
+            WARNING_CANNOT_FIX,
+            f"the task role {describe(raw)} that {el.logical_id} sets in "
+            "Overrides.TaskRoleArn is not defined in this app: EcsExecAutoFix cannot add the "
+            "ECS Exec permissions (ssmmessages:CreateControlChannel/CreateDataChannel/"
+            "OpenControlChannel/OpenDataChannel on '*') to it; grant them where it is defined.",
+        )
+        return
+    perms = batch.ctx.iam.permissions(role)
+    ssm_missing = False
+    blocked: list[str] = []
+    for action in EXEC_ACTIONS:
+        decision, _ = perms.evaluate(action)
+        if decision is Decision.IMPLICIT_DENY and _boundary_allows(perms, action):
+            ssm_missing = True
+        elif decision in (Decision.DENY, Decision.IMPLICIT_DENY):
+            blocked.append(action)
+    log_needs = _logging_needs(batch, [launch], perms, role, blocked)
+    if blocked:
+        batch.warn(
+            el.construct,
+            WARNING_CANNOT_FIX,
+            f"task role {role.logical_id} (Overrides.TaskRoleArn of {el.logical_id}) denies "
+            f"{', '.join(blocked)}; EcsExecAutoFix does not override a Deny.",
+        )
+    if not ssm_missing and not log_needs:
+        return
+    cfn_role = role_el.construct
+    role_parent = cfn_role.node.scope
+    if isinstance(role_parent, iam.Role) and owns(role_parent, cfn_role):
+        _grant(batch, role_parent, None, ssm_missing, log_needs)
+    else:
+        _grant(batch, None, cast(iam.CfnRole, cfn_role), ssm_missing, log_needs)
+
+
+def _grant(
+    batch: Batch,
+    l2_role: iam.Role | None,
+    cfn_role: iam.CfnRole | None,
+    ssm_missing: bool,
+    log_needs: dict[str, tuple[list[str], Any, Any, str]],
+) -> None:
+    """Add the ssmmessages policy and / or the exec logging policy to the role."""
     if ssm_missing:
         statement = iam.PolicyStatement(
             sid="EcsExecSsmMessages",

@@ -107,6 +107,8 @@ def to_github(report: Report, sources: dict[str, str | None]) -> str:
     summary = (
         f"ecs-exec-guard: {s['errors']} error(s), {s['warnings']} warning(s) in "
         f"{s['templates']} template(s); {s['exec_launches_checked']} exec-enabled launch(es)"
+        " checked." + (f" {s['suppressed']} acknowledged finding(s) suppressed."
+                       if s["suppressed"] else "")
     )
     lines.append(f"::notice title=ecs-exec-guard::{_escape_data(summary)}")
     return "\n".join(lines) + "\n"

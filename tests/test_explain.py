@@ -107,6 +107,34 @@ def test_launch_by_construct_path_and_by_template_and_id() -> None:
     assert render_text(chains(t, "App.template.json/Service")) == by_id
 
 
+def test_launch_by_the_construct_a_user_wrote() -> None:
+    # An L2/L3 service's L1 sits at App/Web/Service/Service; users name "Web" or "App/Web"
+    # (README's `explain Web cdk.out`), as CDK's own warnings name the construct.
+    t = healthy()
+    by_id = render_text(chains(t, "Service"))
+    assert render_text(chains(t, "Web")) == by_id
+    assert render_text(chains(t, "App/Web")) == by_id
+    assert render_text(chains(t, "/App/Web/")) == by_id
+
+
+def test_a_construct_name_shared_by_two_launches_is_refused() -> None:
+    one, other = healthy(), healthy()
+    other.resources["Service"]["Metadata"] = {"aws:cdk:path": "Other/Web/Service/Service"}
+    inputs = {"App.template.json": one.body(), "Other.template.json": other.body()}
+    with pytest.raises(ExplainError) as err:
+        explain(inputs, "Web")
+    assert str(err.value) == (
+        "'Web' names several launches (App/Web/Service/Service, Other/Web/Service/Service): "
+        "give one's construct path or logical ID"
+    )
+    assert [c.title for c in explain(inputs, "Other/Web")] == [
+        "Service (AWS::ECS::Service) [Other/Web/Service/Service]: service"
+    ]
+    # Part of a segment is not a name.
+    with pytest.raises(ExplainError, match="no launch named 'We'"):
+        explain(inputs, "We")
+
+
 def test_unknown_launch_lists_the_launches() -> None:
     with pytest.raises(ExplainError) as err:
         chains(healthy(), "Nope")

@@ -67,7 +67,7 @@ def test_github_annotations_carry_file_line_and_title(
                                "title=EcsExec-CTR4 on App.template.json/TaskDef::")
     assert lines[2] == (
         "::notice title=ecs-exec-guard::ecs-exec-guard: 1 error(s), 1 warning(s) in "
-        "1 template(s); 1 exec-enabled launch(es)"
+        "1 template(s); 1 exec-enabled launch(es) checked."
     )
 
 
@@ -92,7 +92,25 @@ def test_github_clean_template_prints_only_the_summary(
     assert code == 0
     assert out == (
         "::notice title=ecs-exec-guard::ecs-exec-guard: 0 error(s), 0 warning(s) in "
-        "1 template(s); 1 exec-enabled launch(es)\n"
+        "1 template(s); 1 exec-enabled launch(es) checked.\n"
+    )
+
+
+def test_github_summary_counts_acknowledged_findings(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As the text summary does: an acknowledged finding leaves a trace in the job's log.
+    t = broken()
+    t.resources["TaskDef"]["Metadata"] = {"ecs-exec-guard": {"acknowledge": [
+        {"id": "EcsExec-CTR4", "reason": "root sessions are accepted"}]}}
+    path = write(in_tmp, t)
+    code, out = run(["check", str(path), "--format", "github"], capsys)
+    assert code == 1
+    lines = out.splitlines()
+    assert [x.split(" ", 1)[0] for x in lines] == ["::error", "::notice"]
+    assert lines[1] == (
+        "::notice title=ecs-exec-guard::ecs-exec-guard: 1 error(s), 0 warning(s) in "
+        "1 template(s); 1 exec-enabled launch(es) checked. 1 acknowledged finding(s) suppressed."
     )
 
 

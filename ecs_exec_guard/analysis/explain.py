@@ -516,6 +516,28 @@ def _statement(st: Statement) -> str:
     return f"{st.effect} in {where}: {actions}; {resources}{cond}"
 
 
+def pick_launches(launches: list[Launch], target: str) -> list[Launch]:
+    """The launches named by logical ID, construct path or ``template/logical-id``; failing
+    that, the one launch whose construct path contains ``target`` as whole segments (the
+    construct a user wrote: ``Web`` or ``App/Web`` for ``App/Web/Service/Service``)."""
+    wanted = target.strip().strip("/")
+    chosen = [lc for lc in launches if wanted in (
+        lc.resource.logical_id, lc.resource.construct_path or "",
+        f"{lc.resource.template.name}/{lc.resource.logical_id}")]
+    if not chosen and wanted:
+        chosen = [lc for lc in launches
+                  if f"/{wanted}/" in f"/{lc.resource.construct_path or ''}/"]
+        names = sorted({launch_label(lc.resource) for lc in chosen})
+        if len(names) > 1:
+            raise ExplainError(f"{target!r} names several launches ({', '.join(names)}): "
+                               "give one's construct path or logical ID")
+    if not chosen:
+        known = sorted({launch_label(lc.resource) for lc in launches})
+        listing = ", ".join(known) if known else "none"
+        raise ExplainError(f"no launch named {target!r} in the input (launches: {listing})")
+    return chosen
+
+
 def explain(
     templates: Mapping[str, Mapping[str, Any]] | Iterable[TemplateInput],
     target: str,
@@ -528,21 +550,7 @@ def explain(
     inputs = normalise_inputs(templates)
     report = analyze(inputs, require_exec=require_exec)
     ctx = Context(Model(inputs), Options(require_exec=require_exec))
-    wanted = target.strip().strip("/")
-    chosen = [
-        lc
-        for lc in ctx.launches
-        if wanted
-        in (
-            lc.resource.logical_id,
-            lc.resource.construct_path or "",
-            f"{lc.resource.template.name}/{lc.resource.logical_id}",
-        )
-    ]
-    if not chosen:
-        known = sorted({launch_label(lc.resource) for lc in ctx.launches})
-        listing = ", ".join(known) if known else "none"
-        raise ExplainError(f"no launch named {target!r} in the input (launches: {listing})")
+    chosen = pick_launches(ctx.launches, target)
     builder = _Builder(ctx, report.findings)
     chains = [builder.launch(lc) for lc in chosen]
     label = launch_label(chosen[0].resource)

@@ -287,6 +287,23 @@ def test_fix_tells_the_l3_user_about_its_own_exec_containers(tmp_path: Path) -> 
     assert "EcsExecAutoFix" not in warning.removeprefix("EcsExecAutoFix: ")
 
 
+def test_fix_with_exec_containers_does_not_offer_them_again(tmp_path: Path) -> None:
+    """The twin of the test above: the user already named the exec container, so the only
+    remedy left is acknowledging the controls (found trying the L3 as a new user)."""
+    built = apps.readonly_root(
+        str(tmp_path), ExecMode.FIX, containers=("app", "sidecar"), exec_containers=["app"]
+    )
+    (warning,) = _root_fs_warnings(built.app)
+    assert warning == (
+        "EcsExecAutoFix: container(s) app of Task79114B6B lost their read-only root filesystem so that ECS "
+        "Exec works. This fails Security Hub control ECS.5, AWS Config rule "
+        "ecs-containers-readonly-access and Control Tower control CT.ECS.PR.6 for them: "
+        "acknowledge those controls for these containers, the declared exec containers. "
+        "Container(s) sidecar stay read-only and cannot be exec'd into. "
+        "[ack: ecs-exec-guard:autofix:readonly-root-filesystem]"
+    )
+
+
 def test_the_app_wide_fix_tells_a_plain_service_about_its_option(tmp_path: Path) -> None:
     """The twin: the same containers under a plain service, fixed by an app-wide aspect."""
     from ecs_exec_guard.policies.autofix import EcsExecAutoFix

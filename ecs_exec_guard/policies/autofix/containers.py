@@ -85,8 +85,9 @@ def fix_containers(batch: Batch, td: Resource, launches: list[Launch]) -> None:
             f"container(s) {', '.join(flipped)} of {el.logical_id} lost their read-only "
             "root filesystem so that ECS Exec works. This fails Security Hub control ECS.5,"
             " AWS Config rule ecs-containers-readonly-access and Control Tower control "
-            "CT.ECS.PR.6 for them: acknowledge those controls for these containers, or "
-            "limit the change with EcsExecAutoFix(exec_containers=[...])."
+            "CT.ECS.PR.6 for them: acknowledge those controls for these containers"
+            + (", the declared exec containers." if declared is not None else
+               ", or limit the change with EcsExecAutoFix(exec_containers=[...]).")
             + (f" Container(s) {', '.join(kept)} stay read-only and cannot be exec'd into."
                if kept else "")
         )

@@ -295,8 +295,8 @@ def test_fix_with_exec_containers_does_not_offer_them_again(tmp_path: Path) -> N
     )
     (warning,) = _root_fs_warnings(built.app)
     assert warning == (
-        "EcsExecAutoFix: container(s) app of Task79114B6B lost their read-only root filesystem so that ECS "
-        "Exec works. This fails Security Hub control ECS.5, AWS Config rule "
+        "EcsExecAutoFix: container(s) app of Task79114B6B lost their read-only root "
+        "filesystem so that ECS Exec works. This fails Security Hub control ECS.5, AWS Config rule "
         "ecs-containers-readonly-access and Control Tower control CT.ECS.PR.6 for them: "
         "acknowledge those controls for these containers, the declared exec containers. "
         "Container(s) sidecar stay read-only and cannot be exec'd into. "

@@ -200,6 +200,27 @@ def test_cli_explain_unknown_launch_is_a_usage_error(
     ]
 
 
+def test_icmp_egress_reads_as_type_and_code_and_cdk_placeholder_is_named() -> None:
+    # aws-cdk-lib's SecurityGroup(allow_all_outbound=False) writes this rule (its
+    # "Disallow all traffic" placeholder); for ICMP, FromPort/ToPort are type and code.
+    t = broken()
+    t.props("TaskSg")["SecurityGroupEgress"] = [
+        {"CidrIp": "255.255.255.255/32", "Description": "Disallow all traffic",
+         "FromPort": 252, "IpProtocol": "icmp", "ToPort": 86}
+    ]
+    (sg,) = by_kind(chains(t), "security-group")
+    assert sg.details == [
+        "egress icmp type 252 code 86 to 255.255.255.255/32 "
+        "(CDK's placeholder for allow_all_outbound=False: no traffic)"
+    ]
+    # The twin: a real ICMP rule (echo request) is shown as such, with no placeholder note.
+    t.props("TaskSg")["SecurityGroupEgress"] = [
+        {"CidrIp": "0.0.0.0/0", "FromPort": 8, "IpProtocol": "icmp", "ToPort": -1}
+    ]
+    (sg,) = by_kind(chains(t), "security-group")
+    assert sg.details == ["egress icmp type 8 code -1 to 0.0.0.0/0"]
+
+
 def test_allow_all_egress_constant_is_unchanged() -> None:
     # The broken twin replaces exactly this rule; keep the healthy app's egress as documented.
     assert healthy().props("TaskSg")["SecurityGroupEgress"] == ALLOW_ALL_EGRESS

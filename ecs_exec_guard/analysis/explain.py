@@ -457,6 +457,9 @@ class _Builder:
             proto = get_ci(rule, "IpProtocol")
             if str(proto) in ("-1", "all"):
                 ports = "all traffic"
+            elif str(proto).lower() in ("icmp", "1", "icmpv6", "58"):  # ports are type, code
+                kind, code = get_ci(rule, "FromPort"), get_ci(rule, "ToPort")
+                ports = f"{_text(proto)} type {_text(kind)} code {_text(code)}"
             else:
                 low, high = get_ci(rule, "FromPort"), get_ci(rule, "ToPort")
                 ports = f"{_text(proto)} {_text(low)}" + (f"-{_text(high)}" if high != low else "")
@@ -473,7 +476,10 @@ class _Builder:
                 ),
                 None,
             )
-            lines.append(f"egress {ports} to {_text(peer)}")
+            placeholder = (ports, peer) == ("icmp type 252 code 86", "255.255.255.255/32")
+            lines.append(f"egress {ports} to {_text(peer)}" + (
+                " (CDK's placeholder for allow_all_outbound=False: no traffic)"
+                if placeholder else ""))
         return lines
 
     def endpoints(self, net: Link, assessment: Assessment) -> None:

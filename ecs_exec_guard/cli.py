@@ -150,7 +150,11 @@ def add_explain_parser(sub: Any) -> None:
         "definition, containers, task role and the statements for each action, platform, "
         "subnets with their route tables and next hops, security groups, endpoints.",
     )
-    explain_cmd.add_argument("launch", metavar="LAUNCH", help="logical ID or construct path")
+    explain_cmd.add_argument(
+        "launch",
+        metavar="LAUNCH",
+        help="logical ID, construct path, or the construct's own path or name (Web, App/Web)",
+    )
     explain_cmd.add_argument("paths", nargs="+", metavar="PATH", help="a template or a cdk.out")
     explain_cmd.add_argument(
         "--format",

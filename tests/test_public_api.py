@@ -38,6 +38,19 @@ def test_readme_names_are_exported(name: str) -> None:
     assert getattr(ecs_exec_guard, name).__name__ == name
 
 
+def test_dir_lists_the_lazy_names_without_importing_them() -> None:
+    # A new user's dir(ecs_exec_guard) showed analyze, Finding, ... but none of the CDK names.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ecs_exec_guard as e; names = dir(e); "
+        "print(sorted(set(e.__all__) - set(names)), 'jsii' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] False"
+
+
 def test_every_exported_name_resolves() -> None:
     for name in ecs_exec_guard.__all__:
         assert getattr(ecs_exec_guard, name) is not None, name

@@ -476,8 +476,8 @@ def _fix_egress(
         return
     batch.info(
         sg.construct,
-        f"allowed egress TCP 443 to {where} from {sg.logical_id}, the security group of "
-        f"{svc.logical_id}.",
+        f"allowed egress TCP 443 to {where} from {sg.logical_id}, a security group of "
+        f"the exec-enabled service {svc.construct.node.path}.",
     )
 
 

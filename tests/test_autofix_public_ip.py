@@ -32,10 +32,11 @@ def _of_type(body: dict[str, Any], rtype: str) -> list[dict[str, Any]]:
     return [r["Properties"] for r in body["Resources"].values() if r["Type"] == rtype]
 
 
+@pytest.mark.parametrize("entry", apps.ENTRIES)
 def test_assign_public_ip_gives_the_tasks_a_public_ip_instead_of_an_endpoint(
-    tmp_path: Path,
+    tmp_path: Path, entry: str
 ) -> None:
-    body, changes, findings = _synth(tmp_path, assign_public_ip=True)
+    body, changes, findings = _synth(tmp_path, entry=entry, assign_public_ip=True)
     (service,) = _of_type(body, "AWS::ECS::Service")
     assert service["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "ENABLED"
     assert _of_type(body, "AWS::EC2::VPCEndpoint") == []

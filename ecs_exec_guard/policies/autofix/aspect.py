@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -109,36 +110,14 @@ class EcsExecAutoFix:
 
     # -- entry points ---------------------------------------------------------------------
     @classmethod
-    def apply_to(
-        cls,
-        scope: Construct,
-        *,
-        permissions: bool = True,
-        endpoints: bool = True,
-        egress: bool = True,
-        root_filesystem: bool = True,
-        platform_version: bool = True,
-        init_process: bool = True,
-        enable_exec: bool = False,
-        exec_containers: Iterable[str] | None = None,
-        acknowledge_inherent_nag_findings: bool = True,
-    ) -> EcsExecAutoFix:
+    def apply_to(cls, scope: Construct, **options: Any) -> EcsExecAutoFix:
         """Fix every exec-enabled service under ``scope``, with one Aspect callback per synth.
 
-        Call it once the app is defined (before ``app.synth()``); the options are those of
-        the class. Returns the aspect (``changes`` and ``stats`` say what it did).
+        Call it once the app is defined (before ``app.synth()``); ``options`` are the keyword
+        arguments of the class (``permissions``, ``endpoints``, ..., ``assign_public_ip``).
+        Returns the aspect (``changes`` and ``stats`` say what it did).
         """
-        fix = cls(
-            permissions=permissions,
-            endpoints=endpoints,
-            egress=egress,
-            root_filesystem=root_filesystem,
-            platform_version=platform_version,
-            init_process=init_process,
-            enable_exec=enable_exec,
-            exec_containers=exec_containers,
-            acknowledge_inherent_nag_findings=acknowledge_inherent_nag_findings,
-        )
+        fix = cls(**options)
         fix._scope = scope
         anchor = fix._anchor_at_end(scope)
         anchor.node.add_validation(_MustHaveRun(fix, scope.node.path))

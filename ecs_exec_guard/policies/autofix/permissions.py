@@ -43,6 +43,20 @@ _LOG_REASON = (
 )
 
 
+def exec_actions_needed(perms: Permissions) -> tuple[bool, list[str]]:
+    """Whether a policy must grant the ssmmessages actions (allowed by no statement, but by
+    the boundary), and the actions an explicit Deny or the boundary blocks (no grant helps)."""
+    missing = False
+    blocked: list[str] = []
+    for action in EXEC_ACTIONS:
+        decision, _ = perms.evaluate(action)
+        if decision is Decision.IMPLICIT_DENY and _boundary_allows(perms, action):
+            missing = True
+        elif decision in (Decision.DENY, Decision.IMPLICIT_DENY):
+            blocked.append(action)
+    return missing, blocked
+
+
 def fix_permissions(batch: Batch, td: Resource, launches: list[Launch]) -> None:
     td_el = batch.snap.element(td)
     if td_el is None:
@@ -61,14 +75,7 @@ def fix_permissions(batch: Batch, td: Resource, launches: list[Launch]) -> None:
         return
     # Decide on the snapshot first (pure Python): most roles need nothing.
     perms = batch.ctx.iam.permissions(role) if role is not None else Permissions()
-    ssm_missing = False
-    blocked: list[str] = []
-    for action in EXEC_ACTIONS:
-        decision, _ = perms.evaluate(action)
-        if decision is Decision.IMPLICIT_DENY and _boundary_allows(perms, action):
-            ssm_missing = True
-        elif decision in (Decision.DENY, Decision.IMPLICIT_DENY):
-            blocked.append(action)
+    ssm_missing, blocked = exec_actions_needed(perms)
     log_needs = _logging_needs(batch, launches, perms, role, blocked)
     role_label = (
         f"task role {role.logical_id}" if role is not None else "the new task role"
@@ -115,14 +122,7 @@ def fix_override_role(batch: Batch, launch: Launch) -> None:
         )
         return
     perms = batch.ctx.iam.permissions(role)
-    ssm_missing = False
-    blocked: list[str] = []
-    for action in EXEC_ACTIONS:
-        decision, _ = perms.evaluate(action)
-        if decision is Decision.IMPLICIT_DENY and _boundary_allows(perms, action):
-            ssm_missing = True
-        elif decision in (Decision.DENY, Decision.IMPLICIT_DENY):
-            blocked.append(action)
+    ssm_missing, blocked = exec_actions_needed(perms)
     log_needs = _logging_needs(batch, [launch], perms, role, blocked)
     if blocked:
         batch.warn(

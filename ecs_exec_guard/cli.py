@@ -21,6 +21,12 @@ from .analysis.analyzer import TemplateInput
 from .analysis.explain import ExplainError, explain
 from .analysis.explain_render import render_mermaid, render_text
 from .analysis.findings import Suppressed
+from .analysis.limits import (
+    DEFAULT_MAX_TEMPLATE_BYTES,
+    DEFAULT_MAX_TEMPLATES,
+    DEFAULT_MAX_TOTAL_BYTES,
+    Limits,
+)
 from .analysis.loader import LoadError, assembly_acknowledgments, load_paths
 from .analysis.parameters import resolve_parameters
 from .analysis.rules_doc import render_markdown
@@ -101,10 +107,41 @@ def build_parser() -> argparse.ArgumentParser:
         default="error",
         help="lowest severity that makes the exit code 1 (default: error)",
     )
+    _limit_options(check)
     add_explain_parser(sub)
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--markdown", action="store_true", help="print RULES.md")
     return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _limit_options(check: argparse.ArgumentParser) -> None:
+    """Input limits (ecs_exec_guard/analysis/limits.py says why these defaults)."""
+    group = check.add_argument_group(
+        "input limits", "a larger input is refused (exit 2) before any analysis"
+    )
+    group.add_argument(
+        "--max-template-bytes", type=_count, default=DEFAULT_MAX_TEMPLATE_BYTES, metavar="N",
+        help=f"largest template file (default: {DEFAULT_MAX_TEMPLATE_BYTES:,}; CloudFormation "
+        "deploys at most 1 MB)",
+    )
+    group.add_argument(
+        "--max-templates", type=_count, default=DEFAULT_MAX_TEMPLATES, metavar="N",
+        help=f"most templates in one run, nested ones included (default: {DEFAULT_MAX_TEMPLATES})",
+    )
+    group.add_argument(
+        "--max-total-bytes", type=_count, default=DEFAULT_MAX_TOTAL_BYTES, metavar="N",
+        help=f"most bytes of templates in one run (default: {DEFAULT_MAX_TOTAL_BYTES:,})",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -176,8 +213,13 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    limits = Limits(
+        max_template_bytes=args.max_template_bytes,
+        max_templates=args.max_templates,
+        max_total_bytes=args.max_total_bytes,
+    )
     notes: list[str] = []
-    inputs = load_paths(args.paths, notes)
+    inputs = load_paths(args.paths, notes, limits)
     acks, stack_paths = cdk_acknowledgments(args.paths, inputs)
     common, per_template = resolve_parameters(args.parameters, args.parameter, inputs)
     report = analyze(

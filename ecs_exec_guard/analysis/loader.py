@@ -1,7 +1,8 @@
-"""Reading templates from disk: JSON, YAML (with the ``!Ref`` short forms) and ``cdk.out``.
+"""Reading templates from disk: JSON, YAML (with the ``!Ref`` short forms) and ``cdk.out``,
+within the input limits (:mod:`.limits`).
 
 Everything that goes wrong here is a :class:`LoadError` with a one-line message; the CLI
-turns it into exit code 2.
+turns it into exit code 2. Parsing is :mod:`.parse`.
 """
 
 from __future__ import annotations
@@ -14,93 +15,68 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .analyzer import TemplateInput
+from .limits import LimitError, Limits, active_tally, finish_load, start_load
 from .model import NESTED_STACK_TYPES, NESTED_TEMPLATE_KEY, nested_template_file
+from .parse import LoadError, parse_template_text
+
+__all__ = ["LoadError", "load_paths", "load_template", "parse_template_text"]
 
 
-class LoadError(Exception):
-    """Input that cannot be read as a CloudFormation template (or a cloud assembly)."""
+# -- limits (see .limits): inside load_paths, every template read is admitted first ---------
 
 
-class _CfnYamlLoader(yaml.SafeLoader):
-    """SafeLoader that understands CloudFormation's short-form tags and keeps dates as text."""
-
-
-def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "Condition":
-        return {"Condition": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        return {"Fn::GetAtt": value.split(".", 1)}
-    return {f"Fn::{suffix}": value}
-
-
-def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-_CfnYamlLoader.add_multi_constructor("!", _short_form)
-_CfnYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-
-
-def parse_template_text(text: str, source: str, require_resources: bool = True) -> dict[str, Any]:
-    """Parse JSON or YAML text into a template dict; LoadError if it is not a template.
-
-    Templates in a cloud assembly may lack Resources (an empty stack): pass
-    ``require_resources=False`` for them.
-    """
-    body: Any
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
-        try:
-            body = json.loads(text)
-        except ValueError as exc:
-            raise LoadError(f"{source}: invalid JSON: {exc}") from None
-        except RecursionError:
-            raise LoadError(f"{source}: invalid JSON: nested too deeply") from None
-    else:
-        try:
-            body = yaml.load(text, Loader=_CfnYamlLoader)  # a SafeLoader subclass
-        except RecursionError:
-            raise LoadError(f"{source}: invalid YAML: nested too deeply") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise LoadError(f"{source}: invalid YAML{where}: {problem}") from None
-    if not isinstance(body, dict):
-        raise LoadError(f"{source}: not a CloudFormation template (the document is not a mapping)")
-    if "Resources" not in body:
-        if not require_resources:
-            return body
-        raise LoadError(f"{source}: not a CloudFormation template (no Resources section)")
-    if not isinstance(body["Resources"], dict):
-        raise LoadError(f"{source}: Resources is not a mapping")
-    return body
-
-
-def _read(path: Path) -> str:
+def _admit(path: Path) -> int | None:
+    """Count the template against the load's limits; its byte limit, or LoadError."""
+    tally = active_tally()
+    if tally is None:
+        return None  # not within load_paths (the pack reads the app's own synthesis)
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise LoadError(f"{path}: not a text file") from None
+        tally.admit(path, path.stat().st_size)
+    except LimitError as exc:
+        raise LoadError(str(exc)) from None
     except OSError as exc:
         raise LoadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return tally.limits.max_template_bytes
+
+
+def _expect(count: int, where: Path) -> None:
+    """LoadError at once when ``count`` more templates would be over the count limit."""
+    tally = active_tally()
+    if tally is None:
+        return
+    try:
+        tally.expect(count, where)
+    except LimitError as exc:
+        raise LoadError(str(exc)) from None
+
+
+def _read(path: Path, max_bytes: int | None = None, option: str = "--max-total-bytes") -> str:
+    """The file's text; LoadError when it is unreadable or has more than ``max_bytes`` bytes
+    (default, within load_paths: the total-bytes limit, for manifests and asset files)."""
+    tally = active_tally()
+    if max_bytes is None and tally is not None:
+        max_bytes = tally.limits.max_total_bytes
+    try:
+        with path.open("rb") as f:
+            data = f.read() if max_bytes is None else f.read(max_bytes + 1)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # e.g. an embedded NUL in the path
+        raise LoadError(f"{str(path)!r}: not a usable path ({exc})") from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise LoadError(f"{path}: over {max_bytes:,} bytes (raise the limit with {option})")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LoadError(f"{path}: not a text file") from None
 
 
 def load_template(
     path: Path, name: str | None = None, require_resources: bool = True
 ) -> TemplateInput:
-    body = parse_template_text(_read(path), str(path), require_resources)
+    text = _read(path, _admit(path), "--max-template-bytes")
+    body = parse_template_text(text, str(path), require_resources)
     return (name or path.name, body, str(path))
 
 
@@ -128,9 +104,9 @@ def _logical_id_entries(directory: Path, artifact: dict[str, Any]) -> list[tuple
     extra = artifact.get("additionalMetadataFile")
     if isinstance(extra, str):
         try:
-            metadata = json.loads((directory / extra).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            metadata = None
+            metadata = json.loads(_read(directory / extra))
+        except (LoadError, ValueError, RecursionError):
+            metadata = None  # construct paths only: the findings keep their logical IDs
     entries: list[tuple[str, str]] = []
     if isinstance(metadata, dict):
         for path, items in metadata.items():
@@ -183,8 +159,8 @@ def _asset_files(directory: Path) -> dict[str, str]:
     files: dict[str, str] = {}
     for manifest in directory.glob("*.assets.json"):
         try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(_read(manifest))
+        except (LoadError, ValueError, RecursionError):
             continue
         entries = data.get("files") if isinstance(data, dict) else None
         for key, entry in (entries or {}).items():
@@ -268,7 +244,13 @@ def stack_entries(template_path: Path) -> list[tuple[str, str]]:
 
 
 def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[TemplateInput]:
+    tally = active_tally()
+    if tally is not None and not tally.first_visit(directory):
+        return []  # a nested assembly listed twice (or in a cycle) is read once
     artifacts = _manifest_artifacts(directory)
+    stacks = [a for a in artifacts.values() if isinstance(a, dict)
+              and a.get("type") == "aws:cloudformation:stack"]
+    _expect(len(stacks), directory / "manifest.json")
     out: list[TemplateInput] = []
     for artifact in artifacts.values():
         if not isinstance(artifact, dict):
@@ -327,9 +309,13 @@ def _search_directory(root: Path, notes: list[str]) -> list[TemplateInput]:
             if file.endswith(_NAMED_TEMPLATE):
                 found.append(load_template(path, name))
                 continue
+            tally = active_tally()
+            limit = tally.limits.max_template_bytes if tally is not None else None
             try:
-                text = _read(path)
-            except LoadError:
+                text = _read(path, limit, "--max-template-bytes")
+            except LoadError as exc:
+                if limit is not None and path.stat().st_size > limit and _head_looks_like(path):
+                    notes.append(f"skipped {exc}")  # too large to read: say so if a template
                 continue  # not text: not a template
             try:
                 body = parse_template_text(text, str(path), require_resources=False)
@@ -338,8 +324,19 @@ def _search_directory(root: Path, notes: list[str]) -> list[TemplateInput]:
                     notes.append(f"skipped {exc}")  # a broken template must not pass unseen
                 continue
             if isinstance(body.get("Resources"), dict):
+                _admit(path)  # a template: it counts against the limits
                 found.append((name, body, str(path)))
     return found
+
+
+def _head_looks_like(path: Path) -> bool:
+    """Whether the first 64 KiB of a file look like a template's (for a skipped file's note)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return _LOOKS_LIKE_TEMPLATE.search(head) is not None
 
 
 def _follow_nested_files(found: list[TemplateInput]) -> list[TemplateInput]:
@@ -388,14 +385,24 @@ def _follow_nested_files(found: list[TemplateInput]) -> list[TemplateInput]:
     return out
 
 
-def load_paths(paths: list[str], notes: list[str] | None = None) -> list[TemplateInput]:
+def load_paths(
+    paths: list[str], notes: list[str] | None = None, limits: Limits | None = None
+) -> list[TemplateInput]:
     """Templates from files and directories; one app (cross-stack refs resolve).
 
     A directory with a ``manifest.json`` is a cloud assembly (``cdk.out``); any other directory
     is searched for templates (see :func:`_search_directory`). Local nested templates are
-    followed. What was skipped is appended to ``notes`` (one line each).
+    followed. What was skipped is appended to ``notes`` (one line each). ``limits`` bounds
+    what is read (see :mod:`.limits`); an input over them is a LoadError.
     """
-    notes = notes if notes is not None else []
+    token = start_load(limits or Limits())
+    try:
+        return _load_paths(paths, notes if notes is not None else [])
+    finally:
+        finish_load(token)
+
+
+def _load_paths(paths: list[str], notes: list[str]) -> list[TemplateInput]:
     out: list[TemplateInput] = []
     for raw in paths:
         path = Path(raw)

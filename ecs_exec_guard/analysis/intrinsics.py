@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .budget import CHARS_PER_UNIT, MAX_TEXT, Budget, weight
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -85,7 +87,9 @@ PSEUDO_PARAMETERS = frozenset(
     }
 )
 
-_TOKEN_RE = re.compile(r"\{\{(ref|att|par)\|([^|}]*)\|([^|}]*)(?:\|([^}]*))?\}\}")
+# No part of a token holds a brace, so a scan for one stops at the next "{" whatever the text:
+# linear time even on text made of unterminated "{{ref|" pieces.
+_TOKEN_RE = re.compile(r"\{\{(ref|att|par)\|([^|{}]*)\|([^|{}]*)(?:\|([^{}]*))?\}\}")
 _SUB_RE = re.compile(r"\$\{(!?)([^}]*)\}")
 
 
@@ -184,6 +188,9 @@ class AppView(Protocol):
     A protocol, so that this module does not import ``model`` (which imports this one).
     """
 
+    #: Spent on values handed out more than once (see :mod:`.budget`).
+    value_budget: Budget
+
     def import_value(self, name: str, depth: int = 0) -> Any: ...
 
     def stack_output(self, stack_name: str | None, output: str, depth: int = 0) -> Any: ...
@@ -264,6 +271,17 @@ class Resolver:
             return value.lower() == "true"
         return None
 
+    # -- the value budget ----------------------------------------------------------------
+    def charged(self, value: Any) -> Any:
+        """``value`` (handed out again: an import, an output, a mapping), counted against the
+        app's value budget; Unknown once that is spent."""
+        budget = self.model.value_budget
+        if isinstance(value, dict | list | str) and not budget.spend(
+            weight(value, budget.left + 1)
+        ):
+            return Unknown(budget.reason)
+        return value
+
     # -- intrinsics --------------------------------------------------------------------
     def _intrinsic(self, fn: str, arg: Any, depth: int) -> Any:
         if fn == "Ref":
@@ -291,7 +309,9 @@ class Resolver:
                     else "known at deploy time"
                 )
                 return Unknown(f"Fn::ImportValue {humanize(shown)}: {why}")
-            return self.model.import_value(name, depth)
+            if self.model.value_budget.exhausted:
+                return Unknown(self.model.value_budget.reason)
+            return self.charged(self.model.import_value(name, depth))
         if fn == "Fn::GetStackOutput":
             # CDK's "weak" cross-stack references read another stack's output by name.
             arg = self.resolve(arg, depth) if isinstance(arg, dict) else arg
@@ -299,8 +319,8 @@ class Resolver:
             output = arg.get("OutputName") if isinstance(arg, dict) else None
             if not isinstance(output, str):
                 return Unknown(f"Fn::GetStackOutput of {describe(arg)}")
-            return self.model.stack_output(
-                stack if isinstance(stack, str) else None, output, depth
+            return self.charged(
+                self.model.stack_output(stack if isinstance(stack, str) else None, output, depth)
             )
         if fn == "Fn::Select":
             return self._select(arg, depth)
@@ -312,6 +332,8 @@ class Resolver:
                 if isinstance(source, str) and not any(
                     arg[0] in m.group(0) for m in _TOKEN_RE.finditer(source)
                 ):
+                    if not self.model.value_budget.spend(source.count(arg[0])):
+                        return Unknown(self.model.value_budget.reason)
                     return [parse_token(piece) or piece for piece in source.split(arg[0])]
                 if is_unknown(source):
                     return Unknown(unknown_reason(source))
@@ -345,7 +367,7 @@ class Resolver:
         if arg in self.template.parameters:
             passed = self.model.nested_parameter(self.template, arg, depth)
             if passed is not None:
-                return self._typed(arg, passed)
+                return self.charged(self._typed(arg, passed))
             if arg in self.template.parameter_values:
                 return self._typed(arg, self.template.parameter_values[arg])
             return Param(self.template.name, arg)
@@ -379,7 +401,9 @@ class Resolver:
             return Unknown(f"Fn::GetAtt of {describe(arg)}")
         if logical_id not in self.template.resources:
             return Unknown(f"Fn::GetAtt of {logical_id}, which is not in the template")
-        return self.model.attribute(GetAtt(self.template.name, logical_id, attribute), depth)
+        return self.charged(
+            self.model.attribute(GetAtt(self.template.name, logical_id, attribute), depth)
+        )
 
     def _join(self, arg: Any, depth: int) -> Any:
         if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)):
@@ -388,11 +412,15 @@ class Resolver:
         if not isinstance(parts, list):
             return Unknown("Fn::Join of an unresolvable list")
         texts: list[str] = []
+        length = 0
         for part in parts:
             text = as_text(part)
             if isinstance(text, Unknown):
                 return text
             texts.append(text)
+            length += len(text) + len(arg[0])
+            if length > MAX_TEXT:
+                return Unknown(f"Fn::Join of more than {MAX_TEXT:,} characters")
         return arg[0].join(texts)
 
     def _sub(self, arg: Any, depth: int) -> Any:
@@ -409,8 +437,12 @@ class Resolver:
             return Unknown(f"malformed Fn::Sub {describe(arg)}")
 
         failure: list[Unknown] = []
+        budget = self.model.value_budget
+        length = [len(text)]
 
         def replace(m: re.Match[str]) -> str:
+            if failure:
+                return ""
             if m.group(1) == "!":
                 return "${" + m.group(2) + "}"
             name = m.group(2).strip()
@@ -425,6 +457,14 @@ class Resolver:
             rendered = as_text(value)
             if isinstance(rendered, Unknown):
                 failure.append(rendered)
+                return ""
+            # Each insertion is a copy: a variable inserted many times is counted each time.
+            length[0] += len(rendered)
+            if length[0] > MAX_TEXT:
+                failure.append(Unknown(f"Fn::Sub of more than {MAX_TEXT:,} characters"))
+                return ""
+            if name in variables and not budget.spend(1 + len(rendered) // CHARS_PER_UNIT):
+                failure.append(Unknown(budget.reason))
                 return ""
             return rendered
 
@@ -510,4 +550,8 @@ class Resolver:
             node = node.get(key) if isinstance(node, dict) else None
             if node is None:
                 return Unknown(f"Fn::FindInMap key {key} not found")
+        # The mapping's value is resolved afresh at each use: count it before, not after.
+        budget = self.model.value_budget
+        if not budget.spend(weight(node, budget.left + 1)):
+            return Unknown(budget.reason)
         return self.resolve(node, depth)

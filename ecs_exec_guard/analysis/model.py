@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .budget import VALUE_UNITS, Budget
 from .intrinsics import (
     GetAtt,
     Param,
@@ -221,6 +222,7 @@ class Model:
         self.forced_conditions: dict[tuple[str, str], bool] = dict(conditions or {})
         #: Deploy-time conditions whose ``Fn::If`` branches differ, in the order met.
         self.undecided: list[tuple[str, str]] = []
+        self.value_budget = Budget("resolved values", VALUE_UNITS)
         self.templates: dict[str, Template] = {}
         for name, body, path in templates:
             values = dict(parameters or {})
@@ -372,7 +374,11 @@ class Model:
         params = props.get("Parameters") if isinstance(props, dict) else None
         if not isinstance(params, dict) or name not in params:
             return None
-        return stack.template.resolver.resolve(params[name], depth + 1)
+        return self._once(
+            ("nested-parameter", template.name, name),
+            lambda: stack.template.resolver.resolve(params[name], depth + 1),
+            f"parameter {name} of {template.name} refers to itself",
+        )
 
     def nested_output(self, stack: Resource, output: str, depth: int = 0) -> Any:
         """``Fn::GetAtt NestedStack.Outputs.X`` from the nested template's Outputs."""
@@ -381,8 +387,20 @@ class Model:
             outputs = child.body.get("Outputs")
             entry = outputs.get(output) if isinstance(outputs, dict) else None
             if isinstance(entry, dict) and "Value" in entry:
-                return child.resolver.resolve(entry["Value"], depth + 1)
+                return self._once(
+                    ("nested-output", child.name, output),
+                    lambda: child.resolver.resolve(entry["Value"], depth + 1),
+                    f"output {output} of {child.name} refers to itself",
+                )
         return None
+
+    def _once(self, key: Any, compute: Any, cycle: str) -> Any:
+        """A cross-template value, resolved once (each use is charged to the value budget by
+        the resolver); Unknown(``cycle``) while it is being resolved, so cycles end."""
+        if key not in self._imports:
+            self._imports[key] = Unknown(cycle)
+            self._imports[key] = compute()
+        return self._imports[key]
 
     # -- lookups ----------------------------------------------------------------------
     def resources(self, *types: str) -> list[Resource]:
@@ -481,15 +499,18 @@ class Model:
             return "arn:${AWS::Partition}:s3:::" + res.ref.token()
         return att
 
-    @staticmethod
-    def _property(res: Resource, key: str, depth: int) -> Any:
+    def _property(self, res: Resource, key: str, depth: int) -> Any:
         """One resolved property of a resource, from the cache or at the caller's depth."""
         if res._props is not None:
             return res._props.get(key)
         raw = res.raw.get("Properties")
         if not isinstance(raw, dict) or key not in raw:
             return None
-        return res.template.resolver.resolve(raw[key], depth + 1)
+        return self._once(
+            ("property", res.template.name, res.logical_id, key),
+            lambda: res.template.resolver.resolve(raw[key], depth + 1),
+            f"property {key} of {res.logical_id} refers to itself",
+        )
 
     def cached(self, key: Any, compute: Any) -> Any:
         """Memoize a derived fact for the duration of one analysis."""

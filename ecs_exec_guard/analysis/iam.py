@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import managed_policies
+from .budget import STATEMENT_UNITS, Budget, weight
 from .intrinsics import Ref, as_text, describe, is_unknown, parse_token, unknown_reason
 from .model import Model, Resource, as_list, get_ci
 
@@ -267,6 +268,8 @@ class IamIndex:
 
     def __init__(self, model: Model) -> None:
         self.model = model
+        # One policy attached to many principals is evaluated for each of them.
+        self.budget = Budget("policy statement units gathered for principals", STATEMENT_UNITS)
         self.attached: dict[Resource, list[Resource]] = defaultdict(list)
         by_name: dict[tuple[str, str], Resource] = {}
         for principal in model.resources(*self.PRINCIPAL_TYPES):
@@ -337,6 +340,7 @@ class IamIndex:
                     perms.unknown_sources.append(f"group {describe(group_ref)} is not in the input")
                     continue
                 g = self.permissions(group)
+                self.budget.spend(len(g.statements))
                 perms.statements.extend(g.statements)
                 perms.unknown_sources.extend(g.unknown_sources)
                 perms.partial_sources.extend(g.partial_sources)
@@ -344,9 +348,14 @@ class IamIndex:
         if boundary is not None:
             perms.boundary = Permissions()
             self._add_managed(perms.boundary, boundary)
+        if self.budget.exhausted:
+            # Nothing rather than part: a Deny left out could turn UNKNOWN into ALLOW.
+            return Permissions(unknown_sources=[self.budget.reason])
         return perms
 
     def _add(self, perms: Permissions, document: Any, source: Resource) -> None:
+        if not self.budget.spend(weight(document, self.budget.left + 1)):
+            return  # _permissions gives up on this principal
         statements, problems = parse_document(document, source)
         perms.statements.extend(statements)
         perms.unknown_sources.extend(f"{source.logical_id}: {p}" for p in problems)

@@ -464,16 +464,18 @@ def _provider_by_name(model: Model, name: Any) -> Resource | None:
             return found
     if ":capacity-provider/" in name:
         name = name.rsplit("/", 1)[-1]
-    for provider in model.resources("AWS::ECS::CapacityProvider"):
-        if provider.props.get("Name") == name:
-            return provider
-    return None
+    return model.by_name("AWS::ECS::CapacityProvider", "Name").get(name)
 
 
 def _cluster_default_strategy(model: Model, launch: Launch) -> Any:
     c = cluster(model, launch)
     if c is None:
         return None
+    found: Any = model.cached(("default-strategy", c), lambda: _default_strategy(model, c))
+    return found
+
+
+def _default_strategy(model: Model, c: Resource) -> Any:
     for assoc in model.resources("AWS::ECS::ClusterCapacityProviderAssociations"):
         target = assoc.props.get("Cluster")
         if model.deref(target, "AWS::ECS::Cluster") == c:

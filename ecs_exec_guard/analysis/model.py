@@ -512,6 +512,21 @@ class Model:
             f"property {key} of {res.logical_id} refers to itself",
         )
 
+    def by_name(self, rtype: str, key: str) -> dict[str, Resource]:
+        """The resources of a type by their name property ``key`` (first wins), indexed once,
+        so that lookups by name cost the same for one launch or thousands."""
+
+        def build() -> dict[str, Resource]:
+            index: dict[str, Resource] = {}
+            for res in self.resources(rtype):
+                name = res.props.get(key)
+                if isinstance(name, str):
+                    index.setdefault(name, res)
+            return index
+
+        found: dict[str, Resource] = self.cached(("by-name", rtype, key), build)
+        return found
+
     def cached(self, key: Any, compute: Any) -> Any:
         """Memoize a derived fact for the duration of one analysis."""
         if key not in self._cache:

@@ -15,6 +15,10 @@ from .hosts import container_hosts
 from .index import NetworkIndex
 from .routes import ipv6_only
 
+# ECS takes at most 16 subnets and 5 security groups in an awsvpc configuration (the
+# AwsVpcConfiguration descriptions in the CloudFormation resource schema that cfn-lint ships).
+MAX_AWSVPC_SUBNETS = 16
+MAX_AWSVPC_SECURITY_GROUPS = 5
 
 @dataclass
 class Assessment:
@@ -65,6 +69,17 @@ def assess(
             return result
         subnets_raw = as_list(get_ci(cfg, "Subnets"))
         groups_raw = as_list(get_ci(cfg, "SecurityGroups"))
+        too_many = [
+            f"the launch lists {len(items)} {what}; ECS accepts at most {limit}"
+            for items, what, limit in (
+                (subnets_raw, "subnets", MAX_AWSVPC_SUBNETS),
+                (groups_raw, "security groups", MAX_AWSVPC_SECURITY_GROUPS),
+            )
+            if len(items) > limit
+        ]
+        if too_many:
+            result.unknown.extend(too_many)
+            return result
         assign = get_ci(cfg, "AssignPublicIp")
         if capacity.kind == "FARGATE":
             if is_unknown(assign):
@@ -169,6 +184,9 @@ def assess(
         for ep in index.endpoints.get(vpc, ()):
             if ep.service != "ssmmessages":
                 continue
+            if not index.budget.spend(1 + len(ep.security_groups)):
+                result.unknown.append(index.budget.reason)
+                break
             if not ep.interface:
                 result.endpoint_problems.append((ep, "it is not an Interface endpoint"))
                 continue

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from ..budget import Budget
 from ..intrinsics import GetAtt, Ref, describe, is_unknown, unknown_reason
 from ..model import Model, Resource, as_list, get_ci
 
@@ -52,8 +53,9 @@ def network_within(inner: Network, outer: Network) -> bool:
 class GroupIndex:
     """The rules of every security group of the input, inline and separate."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, budget: Budget) -> None:
         self.model = model
+        self.budget = budget
         self.ingress: dict[Resource, list[SgRule]] = defaultdict(list)
         self.egress: dict[Resource, list[SgRule]] = defaultdict(list)
         self.inline_egress: dict[Resource, bool] = {}
@@ -99,8 +101,13 @@ class GroupIndex:
     ) -> bool | None:
         """Whether any rule admits TCP 443 from/to the given groups or all of the CIDRs.
 
-        Why a rule could not be judged is appended to ``reasons`` when given.
+        Why a rule could not be judged is appended to ``reasons`` when given. None once the
+        network budget is spent.
         """
+        if not self.budget.spend(len(rules) * (1 + len(peer_groups) + len(peer_cidrs))):
+            if reasons is not None:
+                reasons.append(self.budget.reason)
+            return None
         unknown = False
         for rule in rules:
             ports = covers_https(rule)

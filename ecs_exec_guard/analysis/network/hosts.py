@@ -30,6 +30,15 @@ class Host:
 
 
 def container_hosts(model: Model, capacity: Capacity, cluster: Resource | None) -> list[Host]:
+    """The container instances of a launch's capacity (computed once per capacity/cluster)."""
+    hosts: list[Host] = model.cached(
+        ("container-hosts", tuple(capacity.providers), cluster),
+        lambda: _container_hosts(model, capacity, cluster),
+    )
+    return hosts
+
+
+def _container_hosts(model: Model, capacity: Capacity, cluster: Resource | None) -> list[Host]:
     asgs: list[Resource] = []
     managed: list[Host] = []
     for provider in capacity.providers:
@@ -72,10 +81,7 @@ def _instance_host(inst: Resource) -> Host:
 
 
 def _asg_by_name(model: Model, name: str) -> Resource | None:
-    for asg in model.resources("AWS::AutoScaling::AutoScalingGroup"):
-        if asg.props.get("AutoScalingGroupName") == name:
-            return asg
-    return None
+    return model.by_name("AWS::AutoScaling::AutoScalingGroup", "AutoScalingGroupName").get(name)
 
 
 def _user_data(source: Resource) -> Any:
@@ -106,9 +112,7 @@ def _asg_host(model: Model, asg: Resource) -> Host:
         lt_ref = get_ci(spec, "LaunchTemplateId", "LaunchTemplateName")
         source = model.deref(lt_ref, "AWS::EC2::LaunchTemplate")
         if source is None and isinstance(lt_ref, str):
-            for lt in model.resources("AWS::EC2::LaunchTemplate"):
-                if lt.props.get("LaunchTemplateName") == lt_ref:
-                    source = lt
+            source = model.by_name("AWS::EC2::LaunchTemplate", "LaunchTemplateName").get(lt_ref)
         if source is not None:
             data = source.props.get("LaunchTemplateData")
             image = get_ci(data, "ImageId")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..budget import NETWORK_UNITS, Budget
 from ..intrinsics import Unknown
 from ..model import Model, Resource
 from .acls import AclIndex
@@ -17,8 +18,10 @@ class NetworkIndex:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        self.routing = RouteIndex(model)
-        self.groups = GroupIndex(model)
+        #: Spent by every sub-index (budget.py): a crafted input gets "cannot verify", not a hang.
+        self.budget = Budget("network checks (rules, routes, endpoints)", NETWORK_UNITS)
+        self.routing = RouteIndex(model, self.budget)
+        self.groups = GroupIndex(model, self.budget)
         self.endpoints: dict[Resource, list[Endpoint]]
         self.endpoints, self.endpoints_unplaced = endpoints_by_vpc(model)
         self.route_table = self.routing.route_table

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from ..budget import Budget
 from ..intrinsics import Unknown, describe, is_unknown, unknown_reason
 from ..model import Model, Resource, truthy
 
@@ -45,8 +46,9 @@ class Exit:
 class RouteIndex:
     """Route tables of the subnets, the routes of each table and the internet gateways."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, budget: Budget) -> None:
         self.model = model
+        self.budget = budget
         self.route_table: dict[Resource, Any] = {}
         for assoc in model.resources("AWS::EC2::SubnetRouteTableAssociation"):
             subnet = model.deref(assoc.props.get("SubnetId"), "AWS::EC2::Subnet")
@@ -60,7 +62,8 @@ class RouteIndex:
             rt = model.deref(route.props.get("RouteTableId"), "AWS::EC2::RouteTable")
             if rt is not None:
                 self.routes[rt].append(route)
-        self._paths: dict[tuple[Resource, bool], Exit | Unknown] = {}
+        # (route table, VPC, IPv6) -> its way out: once per table, not per subnet or launch.
+        self._tables: dict[tuple[Resource, Resource | None, bool], Exit | Unknown] = {}
         self.attachments: dict[Resource, list[Any]] = defaultdict(list)  # IGW -> VpcIds
         for att in model.resources("AWS::EC2::VPCGatewayAttachment"):
             igw = model.deref(att.props.get("InternetGatewayId"), "AWS::EC2::InternetGateway")
@@ -77,40 +80,50 @@ class RouteIndex:
 
         ``via``: the NAT gateways already followed (a loop of them leads nowhere known).
         """
-        if via:
-            return self._subnet_path(subnet, ipv6, via)
-        key = (subnet, ipv6)
-        if key not in self._paths:  # many launches share a few subnets
-            self._paths[key] = self._subnet_path(subnet, ipv6, via)
-        return self._paths[key]
-
-    def _subnet_path(
-        self, subnet: Resource, ipv6: bool, via: frozenset[Resource]
-    ) -> Exit | Unknown:
         rt = self.route_table.get(subnet)
         if isinstance(rt, Unknown):
             return rt
+        vpc = self.vpc_of(subnet)
         if rt is None:
-            if self.vpc_of(subnet) is None:
+            if vpc is None:
                 return Unknown(
                     f"subnet {subnet.logical_id} uses its VPC's main route table, "
                     "which is not in the input"
                 )
             # A VPC made here: its main route table has only the local route.
             return Exit("none")
+        if via:
+            way = self._table_path(rt, vpc, ipv6, via)
+        else:
+            key = (rt, vpc, ipv6)
+            if key not in self._tables:  # many subnets share a table, many launches a subnet
+                self._tables[key] = self._table_path(rt, vpc, ipv6, via)
+            way = self._tables[key]
+        if ipv6 and isinstance(way, Exit) and way.kind == "none" and not way.why:
+            # Saying so is news only for IPv6: NET2 already says there is no IPv4 default route.
+            return Exit("none", f"{subnet.logical_id} has no ::/0 route")
+        return way
+
+    def _table_path(
+        self, rt: Resource, vpc: Resource | None, ipv6: bool, via: frozenset[Resource]
+    ) -> Exit | Unknown:
+        """Where a route table's default route leads for subnets of ``vpc``."""
+        routes = self.routes.get(rt, [])
+        if not self.budget.spend(1 + len(routes)):
+            return Unknown(self.budget.reason)
         key, default = ("DestinationIpv6CidrBlock", V6_DEFAULT)
         if not ipv6:
             key, default = ("DestinationCidrBlock", V4_DEFAULT)
         found: list[Exit] = []
         problems: list[str] = []
-        for route in self.routes.get(rt, ()):
+        for route in routes:
             dest = route.props.get(key)
             if is_unknown(dest):
                 problems.append(f"route {route.logical_id} has destination {unknown_reason(dest)}")
                 continue
             if dest != default:
                 continue
-            target = self._target(route, subnet, default, via)
+            target = self._target(route, vpc, default, via)
             if isinstance(target, Unknown):
                 problems.append(target.reason)
             else:
@@ -123,8 +136,7 @@ class RouteIndex:
             return Unknown("; ".join(problems))
         if found:
             return found[0]
-        # Saying so is news only for IPv6: NET2 already says there is no (IPv4) default route.
-        return Exit("none", f"{subnet.logical_id} has no ::/0 route" if ipv6 else "")
+        return Exit("none")
 
     def nat_subnet(self, subnet: Resource) -> Resource | None:
         """The subnet of the NAT gateway the subnet's IPv4 default route goes to (if known)."""
@@ -140,7 +152,7 @@ class RouteIndex:
         return None
 
     def _target(
-        self, route: Resource, subnet: Resource, default: str, via: frozenset[Resource]
+        self, route: Resource, vpc: Resource | None, default: str, via: frozenset[Resource]
     ) -> Exit | Unknown:
         p = route.props
         lid = route.logical_id
@@ -149,10 +161,10 @@ class RouteIndex:
         if p.get("EgressOnlyInternetGatewayId") is not None:
             if default != V6_DEFAULT:
                 return Exit("none", f"route {lid} sends IPv4 to an egress-only gateway")
-            return self._egress_only(p["EgressOnlyInternetGatewayId"], subnet, lid)
+            return self._egress_only(p["EgressOnlyInternetGatewayId"], vpc, lid)
         gw = p.get("GatewayId")
         if gw is not None:
-            return self._gateway(gw, subnet, lid, default)
+            return self._gateway(gw, vpc, lid, default)
         for key, what in _ELSEWHERE:
             value = p.get(key)
             if value is not None:
@@ -162,11 +174,11 @@ class RouteIndex:
                 )
         return Unknown(f"route {lid} has a target this check does not know")
 
-    def _gateway(self, gw: Any, subnet: Resource, lid: str, default: str) -> Exit | Unknown:
+    def _gateway(self, gw: Any, vpc: Resource | None, lid: str, default: str) -> Exit | Unknown:
         res = self.model.deref(gw)
         if res is not None:
             if res.type == "AWS::EC2::InternetGateway":
-                return self.igw_exit(res, self.vpc_of(subnet), lid)
+                return self.igw_exit(res, vpc, lid)
             if res.type == "AWS::EC2::VPNGateway":
                 return Unknown(
                     f"route {lid} sends {default} to a virtual private gateway (on premises)"
@@ -194,13 +206,12 @@ class RouteIndex:
             f"{vpc.logical_id} (no AWS::EC2::VPCGatewayAttachment)",
         )
 
-    def _egress_only(self, eigw: Any, subnet: Resource, lid: str) -> Exit | Unknown:
+    def _egress_only(self, eigw: Any, vpc: Resource | None, lid: str) -> Exit | Unknown:
         res = self.model.deref(eigw, "AWS::EC2::EgressOnlyInternetGateway")
         if res is None:
             if isinstance(eigw, str) and eigw.startswith("eigw-"):
                 return Exit("internet")  # EC2 checks the gateway belongs to the VPC
             return Unknown(f"route {lid} goes to egress-only gateway {describe(eigw)}")
-        vpc = self.vpc_of(subnet)
         if vpc is not None and self.model.deref(res.props.get("VpcId"), "AWS::EC2::VPC") == vpc:
             return Exit("internet")
         return Unknown(f"whether egress-only gateway {res.logical_id} is in the subnet's VPC")

@@ -74,7 +74,7 @@ def principals_and_policies(ctx: Context) -> list[tuple[Resource, Permissions]]:
 
 
 _LITERAL_PARTITION = re.compile(r"^arn:aws[a-z-]*:")
-_TOKEN = re.compile(r"\{\{(?:ref|att|par)\|[^}]*\}\}")
+_TOKEN = re.compile(r"\{\{(?:ref|att|par)\|[^{}]*\}\}")  # no brace inside: linear
 
 
 def _patterns(values: tuple[Any, ...] | None, widen: bool) -> tuple[Any, ...] | None:

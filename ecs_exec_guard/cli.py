@@ -348,7 +348,7 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
     for rule in rules:  # the rule's section of RULES.md, when pyproject names the repository
         if help_uri := rule_help_uri(str(rule["id"])):
             rule["helpUri"] = help_uri
-    cache: dict[str, list[str]] = {}
+    cache: dict[str, dict[str, int]] = {}
     results = [_sarif_result(f, sources, cache, rule_ids) for f in report.findings]
     for sup in report.suppressed:
         result = _sarif_result(sup.finding, sources, cache, rule_ids)
@@ -379,7 +379,7 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
 
 
 def _sarif_result(
-    f: Finding, sources: dict[str, str | None], cache: dict[str, list[str]], rule_ids: list[str]
+    f: Finding, sources: dict[str, str | None], cache: dict[str, dict[str, int]], rule_ids: list[str]
 ) -> dict[str, Any]:
     source = sources.get(f.template)
     location: dict[str, Any] = {

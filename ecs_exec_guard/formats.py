@@ -19,27 +19,37 @@ from xml.etree import ElementTree as ET
 from .analysis import ALL_RULES, Finding, Report, Severity
 
 
-def resource_line(path: str | None, logical_id: str, cache: dict[str, list[str]]) -> int | None:
+def resource_line(
+    path: str | None, logical_id: str, cache: dict[str, dict[str, int]]
+) -> int | None:
     """The line of the resource's key in its template: one level inside ``Resources``.
 
     Only there: the same name can be a key elsewhere (``"Service": "ecs-tasks.amazonaws.com"``
-    in a trust policy, an output). None when the layout does not tell (one-line JSON).
+    in a trust policy, an output). None when the layout does not tell (one-line JSON). Each
+    file is read and indexed once, however many findings it has.
     """
     if path is None:
         return None
     if path not in cache:
         try:
-            cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
+            cache[path] = _resource_key_lines(Path(path).read_text(encoding="utf-8").splitlines())
         except (OSError, UnicodeDecodeError):
-            cache[path] = []
-    lines = cache[path]
-    section = re.compile(r'^(\s*)"?Resources"?\s*:')
-    key = re.compile(r'^(\s*)"?' + re.escape(logical_id) + r'"?\s*:')
-    starts = [(len(m.group(1)), i) for i, ln in enumerate(lines) if (m := section.match(ln))]
+            cache[path] = {}
+    return cache[path].get(logical_id)
+
+
+_SECTION = re.compile(r'^(\s*)"?Resources"?\s*:')
+_KEY = re.compile(r'^(\s*)"?([^"\s:]+)"?\s*:')
+
+
+def _resource_key_lines(lines: list[str]) -> dict[str, int]:
+    """Logical ID -> 1-based line of its key, for the keys one level inside ``Resources``."""
+    starts = [(len(m.group(1)), i) for i, ln in enumerate(lines) if (m := _SECTION.match(ln))]
     if not starts:
-        return None
+        return {}
     indent, start = min(starts)  # the top-level Resources key
     child: int | None = None
+    found: dict[str, int] = {}
     for i in range(start + 1, len(lines)):
         text = lines[i]
         if not text.strip() or text.lstrip().startswith("#"):
@@ -49,10 +59,10 @@ def resource_line(path: str | None, logical_id: str, cache: dict[str, list[str]]
             break  # the end of the Resources section
         if child is None:
             child = depth  # the indentation of the resource keys
-        m = key.match(text)
+        m = _KEY.match(text)
         if m and len(m.group(1)) == child:
-            return i + 1
-    return None
+            found.setdefault(m.group(2), i + 1)
+    return found
 
 
 def display_path(path: str) -> str:
@@ -88,7 +98,7 @@ def _escape_property(text: str) -> str:
 def to_github(report: Report, sources: dict[str, str | None]) -> str:
     """One ``::error``/``::warning`` command per finding, with the file and line of the
     resource when the template is a file; a final ``::notice`` when there is none."""
-    cache: dict[str, list[str]] = {}
+    cache: dict[str, dict[str, int]] = {}
     lines: list[str] = []
     for f in report.findings:
         level = "error" if f.severity is Severity.ERROR else "warning"

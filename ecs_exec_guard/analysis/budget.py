@@ -20,12 +20,12 @@ from typing import Any
 #: Units of resolved values handed out more than once (imports, outputs, mappings, nested
 #: parameters, Fn::Sub insertions, Fn::Split items): one per list/dict/scalar, one per 64
 #: characters of text.
-VALUE_UNITS = 2_000_000
+VALUE_UNITS = 1_000_000
 #: Policy statements gathered for principals (one policy attached to many roles counts for
 #: each of them).
 STATEMENT_UNITS = 200_000
 #: Network checks: security group rules compared, endpoints and routes considered per launch.
-NETWORK_UNITS = 2_000_000
+NETWORK_UNITS = 1_000_000
 #: No single string the resolver builds is longer than this (characters).
 MAX_TEXT = 4 * 1024 * 1024
 CHARS_PER_UNIT = 64

@@ -10,7 +10,6 @@ does not resolve) makes the answer UNKNOWN, with the reasons, never ALLOW or DEN
 from __future__ import annotations
 
 import enum
-import fnmatch
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -78,14 +77,52 @@ def any_true(values: Any) -> bool | None:
     return None if unknown else False
 
 
-@lru_cache(maxsize=4096)
-def _glob(pattern: str, case_insensitive: bool) -> re.Pattern[str]:
-    regex = fnmatch.translate(pattern.replace("[", "[[]"))
-    return re.compile(regex, re.IGNORECASE | re.DOTALL if case_insensitive else re.DOTALL)
+def glob_match(pattern: str, text: str) -> bool:
+    """Whether an IAM pattern (``*`` any run, ``?`` any one character) matches all of
+    ``text``. No regex is compiled and nothing backtracks: the pieces between stars are found
+    left to right (the leftmost place of each is always a right choice), so thousands of
+    distinct patterns, or one of thousands of stars, cost about their length."""
+    if "*" not in pattern:
+        return len(pattern) == len(text) and _piece_at(pattern, text, 0)
+    first, *middle, last = pattern.split("*")
+    end = len(text) - len(last)
+    if end < len(first) or not _piece_at(first, text, 0) or not _piece_at(last, text, end):
+        return False
+    pos = len(first)
+    for piece in middle:
+        if piece:
+            found = _find_piece(piece, text, pos, end)
+            if found < 0:
+                return False
+            pos = found + len(piece)
+    return True
+
+
+def _piece_at(piece: str, text: str, pos: int) -> bool:
+    if "?" not in piece:
+        return text.startswith(piece, pos)
+    if pos + len(piece) > len(text):
+        return False
+    return all(p == "?" or p == c for p, c in zip(piece, text[pos:pos + len(piece)], strict=True))
+
+
+def _find_piece(piece: str, text: str, start: int, end: int) -> int:
+    """The leftmost index >= start where ``piece`` matches and ends by ``end``; -1 if none."""
+    if "?" not in piece:
+        return text.find(piece, start, end)
+    regex = _piece_regex(piece)
+    m = regex.search(text, start, end)
+    return m.start() if m else -1
+
+
+@lru_cache(maxsize=256)
+def _piece_regex(piece: str) -> re.Pattern[str]:
+    return re.compile(".".join(re.escape(part) for part in piece.split("?")), re.DOTALL)
 
 
 def action_matches(pattern: str, action: str) -> bool:
-    return _glob(pattern, True).match(action) is not None
+    """IAM action patterns are case-insensitive."""
+    return glob_match(pattern.lower(), action.lower())
 
 
 _PLACEHOLDER = re.compile(r"\$\{AWS::[A-Za-z]+\}")
@@ -103,7 +140,7 @@ def resource_covers(pattern: Any, target: str) -> bool | None:
         return None
     if pattern == ALL:
         return True
-    if _glob(pattern, False).match(target):
+    if glob_match(pattern, target):
         return True
     if not (_PLACEHOLDER.search(pattern) or _PLACEHOLDER.search(target)):
         return False
@@ -114,7 +151,7 @@ def resource_covers(pattern: Any, target: str) -> bool | None:
         return False
     uncertain = False
     for p, t in zip(p_parts, t_parts, strict=True):
-        if _glob(p, False).match(t):
+        if glob_match(p, t):
             continue
         if _PLACEHOLDER.fullmatch(p) or _PLACEHOLDER.fullmatch(t):
             uncertain = True

@@ -38,11 +38,18 @@ def service_endpoints(index: NetworkIndex, vpcs: list[Resource]) -> set[str]:
     """The exec logging services (logs, kms, s3) the VPCs have a usable endpoint for."""
     found: set[str] = set()
     for vpc in vpcs:
-        for ep in index.endpoints.get(vpc, ()):
-            if ep.service in ("logs", "kms") and ep.interface and ep.private_dns:
-                found.add(ep.service)
-            elif ep.service == "s3":
-                found.add("s3")
+        found |= index.model.cached(("service-endpoints", vpc), lambda v=vpc: _services(index, v))
+    return found
+
+
+def _services(index: NetworkIndex, vpc: Resource) -> set[str]:
+    """The logging services (logs, kms, s3) a VPC has usable endpoints for (once per VPC)."""
+    found: set[str] = set()
+    for ep in index.endpoints.get(vpc, ()):
+        if ep.service in ("logs", "kms") and ep.interface and ep.private_dns:
+            found.add(ep.service)
+        elif ep.service == "s3":
+            found.add("s3")
     return found
 
 

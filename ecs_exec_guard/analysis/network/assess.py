@@ -56,6 +56,8 @@ def assess(
     if launch.network_note:
         result.unknown.append(launch.network_note)
         return result
+    if index.budget.exhausted:
+        return _over_budget(result, index)
     subnets_raw: list[Any]
     groups_raw: list[Any]
     public_ip: bool | None
@@ -185,8 +187,7 @@ def assess(
             if ep.service != "ssmmessages":
                 continue
             if not index.budget.spend(1 + len(ep.security_groups)):
-                result.unknown.append(index.budget.reason)
-                break
+                return _over_budget(result, index)
             if not ep.interface:
                 result.endpoint_problems.append((ep, "it is not an Interface endpoint"))
                 continue
@@ -240,7 +241,17 @@ def assess(
             if verdict is False or (verdict is None and result.egress is True):
                 result.egress, result.egress_detail, where = verdict, detail, label
     result.egress_detail = result.egress_detail or where
-    return result
+    return _over_budget(result, index) if index.budget.exhausted else result
+
+
+def _over_budget(result: Assessment, index: NetworkIndex) -> Assessment:
+    """Only "cannot verify" once the network budget is spent: verdicts reached on part of the
+    rules or endpoints could be wrong either way."""
+    return Assessment(
+        mode=result.mode, subnets=result.subnets, vpcs=result.vpcs,
+        unknown=[index.budget.reason], egress=None,
+        egress_detail="not checked (the network budget is spent)",
+    )
 
 
 def _subnet_cidr(model: Model, raw: Any) -> Any:

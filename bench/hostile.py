@@ -1,0 +1,524 @@
+"""Hostile inputs: shapes crafted to make ``ecs-exec-guard check`` slow or hungry, and how long
+the CLI takes on each (whole process, as CI runs it).
+
+    python bench/run.py --hostile        (or python bench/hostile.py)
+
+Each shape is written under a temporary directory, sized up to the default input limits
+(``ecs_exec_guard/analysis/limits.py``), and checked with ``python -m ecs_exec_guard check``.
+The table (wall and CPU seconds, exit code, what the tool answered) goes into the "Hostile
+input" section of bench/RESULTS.md; bench/hostile.json keeps the raw numbers. The tests
+(tests/test_hostile.py) build the same shapes through :func:`shapes` and assert the exit code
+and a generous time limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "bench" / "hostile.json"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SECTION = "## Hostile input"
+MIB = 1024 * 1024
+DEFAULT_MAX_TEMPLATE_BYTES = 2 * MIB  # ecs_exec_guard.analysis.limits (no import: bench alone)
+DEFAULT_MAX_TEMPLATES = 500
+
+JSON = dict[str, Any]
+
+
+def ref(name: str) -> JSON:
+    return {"Ref": name}
+
+
+def att(logical_id: str, attribute: str) -> JSON:
+    return {"Fn::GetAtt": [logical_id, attribute]}
+
+
+EXEC_ACTIONS = [
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+]
+
+
+def base() -> JSON:
+    """A small app that passes every rule: exec on a Fargate service in a NAT subnet."""
+    res: JSON = {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "Subnet": {"Type": "AWS::EC2::Subnet",
+                   "Properties": {"VpcId": ref("Vpc"), "CidrBlock": "10.0.1.0/24"}},
+        "RouteTable": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": ref("Vpc")}},
+        "Assoc": {"Type": "AWS::EC2::SubnetRouteTableAssociation",
+                  "Properties": {"SubnetId": ref("Subnet"), "RouteTableId": ref("RouteTable")}},
+        "Route": {"Type": "AWS::EC2::Route",
+                  "Properties": {"RouteTableId": ref("RouteTable"),
+                                 "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1"}},
+        "TaskSg": {"Type": "AWS::EC2::SecurityGroup",
+                   "Properties": {"GroupDescription": "tasks", "VpcId": ref("Vpc")}},
+        "Cluster": {"Type": "AWS::ECS::Cluster"},
+        "TaskRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                           "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}}},
+        "TaskPolicy": {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "exec", "Roles": [ref("TaskRole")],
+            "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": EXEC_ACTIONS, "Resource": "*"}]}}},
+        "TaskDef": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+            "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc",
+            "Cpu": "256", "Memory": "512", "TaskRoleArn": att("TaskRole", "Arn"),
+            "ContainerDefinitions": [{"Name": "app", "Image": "nginx",
+                                      "LinuxParameters": {"InitProcessEnabled": True}}]}},
+    }
+    return {"Resources": res}
+
+
+def service(subnets: Any, groups: Any = None) -> JSON:
+    return {"Type": "AWS::ECS::Service", "Properties": {
+        "Cluster": ref("Cluster"), "TaskDefinition": ref("TaskDef"), "LaunchType": "FARGATE",
+        "EnableExecuteCommand": True,
+        "NetworkConfiguration": {"AwsvpcConfiguration": {
+            "Subnets": subnets,
+            "SecurityGroups": groups if groups is not None else [att("TaskSg", "GroupId")],
+            "AssignPublicIp": "DISABLED"}}}}
+
+
+def with_service(body: JSON, subnets: Any = None) -> JSON:
+    body["Resources"]["Service"] = service(subnets if subnets is not None else [ref("Subnet")])
+    return body
+
+
+def fill(make: Callable[[int], JSON], limit: int = DEFAULT_MAX_TEMPLATE_BYTES) -> JSON:
+    """The largest ``make(n)`` whose JSON stays under ``limit`` bytes (n doubled, then halved)."""
+    n = 1
+    while len(json.dumps(make(n * 2))) < limit:
+        n *= 2
+    low, high = n, n * 2
+    while high - low > max(1, low // 64):
+        mid = (low + high) // 2
+        if len(json.dumps(make(mid))) < limit:
+            low = mid
+        else:
+            high = mid
+    return make(low)
+
+
+# -- the shapes -------------------------------------------------------------------------------
+
+
+def yaml_alias_bomb(d: Path) -> list[str]:
+    """The issue's file: eight levels of ten aliases (10^8 leaves) in a resource property."""
+    lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Metadata:",
+             "  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 8):
+        lines.append(f"  l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]")
+    lines += ["Resources:", "  Cluster:", "    Type: AWS::ECS::Cluster", "    Properties:",
+              "      Tags: *l7", ""]
+    path = d / "bomb.yaml"
+    path.write_text("\n".join(lines), "utf-8")
+    return [str(path)]
+
+
+def template_over_limit(d: Path) -> list[str]:
+    """One byte over the per-template limit (refused before it is parsed)."""
+    body = with_service(base())
+    text = json.dumps(body)
+    pad = DEFAULT_MAX_TEMPLATE_BYTES + 1 - len(text) - len(', "Description": ""')
+    body["Description"] = "x" * pad
+    path = d / "big.template.json"
+    path.write_text(json.dumps(body), "utf-8")
+    assert path.stat().st_size == DEFAULT_MAX_TEMPLATE_BYTES + 1
+    return [str(path)]
+
+
+def assembly(d: Path, stacks: int, extra: JSON | None = None) -> Path:
+    out = d / "cdk.out"
+    out.mkdir()
+    artifacts: JSON = dict(extra or {})
+    small = json.dumps(with_service(base()))
+    for i in range(stacks):
+        (out / f"S{i}.template.json").write_text(small, "utf-8")
+        artifacts[f"S{i}"] = {"type": "aws:cloudformation:stack",
+                              "properties": {"templateFile": f"S{i}.template.json"}}
+    (out / "manifest.json").write_text(
+        json.dumps({"version": "48.0.0", "artifacts": artifacts}), "utf-8")
+    return out
+
+
+def too_many_templates(d: Path) -> list[str]:
+    """A cloud assembly with one stack more than the default template limit."""
+    return [str(assembly(d, DEFAULT_MAX_TEMPLATES + 1))]
+
+
+def assembly_cycle(d: Path) -> list[str]:
+    """A manifest whose ten nested assemblies are the directory itself (10^16 reads if
+    followed to the depth limit)."""
+    loops = {f"Loop{i}": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "."}}
+             for i in range(10)}
+    return [str(assembly(d, 1, loops))]
+
+
+def json_deep(d: Path) -> list[str]:
+    """JSON nested 100,000 levels deep (the parser's recursion limit)."""
+    path = d / "deep.json"
+    path.write_text('{"Resources": {"A": {"Type": "x", "Properties": {"P": '
+                    + "[" * 100_000 + "]" * 100_000 + "}}}}", "utf-8")
+    return [str(path)]
+
+
+def json_deep_valid(d: Path) -> list[str]:
+    """JSON nested 900 levels deep (under the parser's limit) in every service property."""
+    body = with_service(base())
+    deep: Any = "x"
+    for _ in range(900):
+        deep = [deep]
+    body["Resources"]["Service"]["Properties"]["Tags"] = deep
+    body["Resources"]["Service"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"][
+        "Subnets"] = [deep, ref("Subnet")]
+    return _write(d, body)
+
+
+def _write(d: Path, body: JSON, name: str = "App.template.json") -> list[str]:
+    path = d / name
+    path.write_text(json.dumps(body), "utf-8")
+    return [str(path)]
+
+
+def export_chain_strings(d: Path) -> list[str]:
+    """Exports that join ten imports of the previous export, eight levels deep: the last
+    one is a string of 10^8 pieces built from a few kilobytes."""
+    body = with_service(base())
+    outputs: JSON = {"E0": {"Value": "a" * 64, "Export": {"Name": "e0"}}}
+    for i in range(1, 9):
+        outputs[f"E{i}"] = {"Value": {"Fn::Join": ["", [{"Fn::ImportValue": f"e{i - 1}"}] * 10]},
+                            "Export": {"Name": f"e{i}"}}
+    body["Outputs"] = outputs
+    body["Resources"]["Service"]["Properties"]["PlatformVersion"] = {"Fn::ImportValue": "e8"}
+    return _write(d, body)
+
+
+def export_chain_lists(d: Path) -> list[str]:
+    """The same with lists: the service's Subnets import a list of 10^8 subnet references."""
+    body = base()
+    outputs: JSON = {"E0": {"Value": [ref("Subnet")] * 10, "Export": {"Name": "e0"}}}
+    for i in range(1, 9):
+        outputs[f"E{i}"] = {"Value": [{"Fn::ImportValue": f"e{i - 1}"}] * 10,
+                            "Export": {"Name": f"e{i}"}}
+    body["Outputs"] = outputs
+    return _write(d, with_service(body, {"Fn::ImportValue": "e8"}))
+
+
+def shared_subnet_list(d: Path) -> list[str]:
+    """Launches x subnets: thousands of services importing one list of thousands of subnets."""
+    def make(n: int) -> JSON:
+        body = base()
+        res = body["Resources"]
+        for i in range(n):
+            res[f"Sn{i}"] = {"Type": "AWS::EC2::Subnet",
+                             "Properties": {"VpcId": ref("Vpc"), "CidrBlock": "10.0.1.0/24"}}
+        body["Outputs"] = {"All": {"Value": [ref(f"Sn{i}") for i in range(n)],
+                                   "Export": {"Name": "all-subnets"}}}
+        for i in range(n):
+            res[f"Svc{i}"] = service({"Fn::ImportValue": "all-subnets"})
+        return body
+    return _write(d, fill(make))
+
+
+def wide_honest(d: Path) -> list[str]:
+    """The issue's honest wide input: 300 services, each over ten of 3,000 subnets."""
+    body = base()
+    res = body["Resources"]
+    for i in range(3000):
+        res[f"Sn{i}"] = {"Type": "AWS::EC2::Subnet",
+                         "Properties": {"VpcId": ref("Vpc"), "CidrBlock": "10.0.1.0/24"}}
+        res[f"Sn{i}Assoc"] = {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
+            "SubnetId": ref(f"Sn{i}"), "RouteTableId": ref("RouteTable")}}
+    for i in range(300):
+        res[f"Svc{i}"] = service([ref(f"Sn{(i * 10 + k) % 3000}") for k in range(10)])
+    return _write(d, body)
+
+
+def sub_amplified(d: Path) -> list[str]:
+    """Fn::Sub repeating a 64 KB variable a hundred thousand times (6 GB of text)."""
+    def make(n: int) -> JSON:
+        body = with_service(base())
+        text = "${V}" * n
+        body["Resources"]["Cluster"]["Properties"] = {
+            "ClusterName": {"Fn::Sub": [text, {"V": "v" * 65536}]}}
+        return body
+    return _write(d, fill(make))
+
+
+def split_shared(d: Path) -> list[str]:
+    """Fn::Split of one exported 1 MB string in thousands of places (Fn::Select of each)."""
+    def make(n: int) -> JSON:
+        body = with_service(base())
+        body["Outputs"] = {"S": {"Value": ",a" * (DEFAULT_MAX_TEMPLATE_BYTES // 4),
+                                 "Export": {"Name": "csv"}}}
+        env = [{"Name": f"V{i}", "Value": {"Fn::Select": [
+            "7", {"Fn::Split": [",", {"Fn::ImportValue": "csv"}]}]}} for i in range(n)]
+        body["Resources"]["TaskDef"]["Properties"]["ContainerDefinitions"][0]["Environment"] = env
+        return body
+    return _write(d, fill(make))
+
+
+def find_in_map_shared(d: Path) -> list[str]:
+    """Fn::FindInMap of one large mapping value in thousands of places."""
+    def make(n: int) -> JSON:
+        body = with_service(base())
+        body["Mappings"] = {"M": {"K": {"V": [f"item{i}" for i in range(20_000)]}}}
+        env = [{"Name": f"V{i}", "Value": {"Fn::FindInMap": ["M", "K", "V"]}} for i in range(n)]
+        body["Resources"]["TaskDef"]["Properties"]["ContainerDefinitions"][0]["Environment"] = env
+        return body
+    return _write(d, fill(make))
+
+
+def token_regex(d: Path) -> list[str]:
+    """Strings made of unterminated ``{{ref|`` tokens (quadratic for a naive token regex)."""
+    def make(n: int) -> JSON:
+        body = with_service(base())
+        text = "{{ref|a|" * n
+        body["Resources"]["Cluster"]["Properties"] = {
+            "ClusterName": {"Fn::Join": ["", [text, ref("TaskRole")]]}}
+        body["Resources"]["TaskPolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
+            {"Effect": "Allow", "Action": "ssm:StartSession",
+             "Resource": {"Fn::Join": ["", [text, ref("Cluster")]]}})
+        return body
+    return _write(d, fill(make))
+
+
+def iam_shared_policy(d: Path) -> list[str]:
+    """Statements x principals: one policy of thousands of statements on thousands of roles."""
+    def make(n: int) -> JSON:
+        body = with_service(base())
+        res = body["Resources"]
+        trust = res["TaskRole"]["Properties"]
+        for i in range(n):
+            res[f"R{i}"] = {"Type": "AWS::IAM::Role", "Properties": trust}
+        res["Shared"] = {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "shared", "Roles": [ref(f"R{i}") for i in range(n)],
+            "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": f"s3:Get{i}*", "Resource": f"arn:aws:s3:::b{i}/*"}
+                for i in range(n)]}}}
+        return body
+    return _write(d, fill(make))
+
+
+def iam_wildcards(d: Path) -> list[str]:
+    """Action and resource patterns of thousands of ``*`` (backtracking glob matching)."""
+    def make(n: int) -> JSON:
+        body = with_service(base())
+        stars = "*a" * n + "b"
+        body["Resources"]["TaskPolicy"]["Properties"]["PolicyDocument"]["Statement"] += [
+            {"Effect": "Allow", "Action": ["ssmmessages:" + stars, "ssm:" + stars],
+             "Resource": "arn:aws:ecs:" + stars},
+            {"Effect": "Deny", "Action": "ssmmessages:" + stars, "Resource": stars}]
+        return body
+    return _write(d, fill(make))
+
+
+def endpoints_by_launches(d: Path) -> list[str]:
+    """Launches x endpoints x rules: services in an isolated subnet of a VPC with many
+    ssmmessages endpoints whose security group has many ingress rules."""
+    def make(n: int) -> JSON:
+        body = base()
+        res = body["Resources"]
+        del res["Route"]
+        res["EpSg"] = {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupDescription": "ep", "VpcId": ref("Vpc"),
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                      "CidrIp": f"192.168.{i % 256}.0/24"} for i in range(n)]}}
+        for i in range(n // 4):
+            res[f"Ep{i}"] = {"Type": "AWS::EC2::VPCEndpoint", "Properties": {
+                "VpcId": ref("Vpc"), "ServiceName": "com.amazonaws.eu-west-1.ssmmessages",
+                "VpcEndpointType": "Interface", "PrivateDnsEnabled": True,
+                "SecurityGroupIds": [att("EpSg", "GroupId")], "SubnetIds": [ref("Subnet")]}}
+            res[f"Svc{i}"] = service([ref("Subnet")])
+        return body
+    return _write(d, fill(make))
+
+
+def many_findings_sarif(d: Path) -> list[str]:
+    """Findings x lines for SARIF regions: thousands of failing services in a long file."""
+    def make(n: int) -> JSON:
+        body = base()
+        res = body["Resources"]
+        del res["Route"]  # an isolated subnet: every service is an EcsExec-NET2 error
+        for i in range(n):
+            res[f"Svc{i}"] = service([ref("Subnet")])
+        return body
+    body = fill(lambda n: make(n), DEFAULT_MAX_TEMPLATE_BYTES // 2)  # indent=1 doubles it
+    path = d / "App.template.json"
+    path.write_text(json.dumps(body, indent=1), "utf-8")
+    return [str(path)]
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    build: Callable[[Path], list[str]]
+    args: tuple[str, ...] = ()
+    expect: tuple[int, ...] = (0, 1)
+
+
+def shapes() -> list[Shape]:
+    return [
+        Shape("yaml-alias-bomb", yaml_alias_bomb, expect=(2,)),
+        Shape("template-over-size-limit", template_over_limit, expect=(2,)),
+        Shape("assembly-over-template-limit", too_many_templates, expect=(2,)),
+        Shape("assembly-cycle", assembly_cycle),
+        Shape("json-nested-100k-deep", json_deep, expect=(2,)),
+        Shape("json-nested-900-deep", json_deep_valid),
+        Shape("export-chain-strings", export_chain_strings),
+        Shape("export-chain-lists", export_chain_lists),
+        Shape("shared-subnet-list", shared_subnet_list),
+        Shape("wide-honest-300x3000", wide_honest),
+        Shape("fn-sub-amplified", sub_amplified),
+        Shape("fn-split-shared", split_shared),
+        Shape("find-in-map-shared", find_in_map_shared),
+        Shape("token-regex", token_regex),
+        Shape("iam-shared-policy", iam_shared_policy),
+        Shape("iam-wildcards", iam_wildcards),
+        Shape("endpoints-x-launches", endpoints_by_launches),
+        Shape("sarif-many-findings", many_findings_sarif, args=("--format", "sarif")),
+    ]
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+def run_cli(paths: list[str], args: tuple[str, ...], timeout: float) -> tuple[int, float, float,
+                                                                             str]:
+    """Exit code, wall seconds, CPU seconds (user + system of the child), last stderr line."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ecs_exec_guard", "check", *paths, *args],
+            env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        )
+        code, err, out = proc.returncode, proc.stderr, proc.stdout
+    except subprocess.TimeoutExpired:
+        code, err, out = -1, f"timed out after {timeout:.0f} s", ""
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    lines = (err.strip() or _summary(out)).splitlines()
+    return code, wall, cpu, lines[-1] if lines else ""
+
+
+def _summary(out: str) -> str:
+    m = re.search(r"^\d+ error\(s\).*$", out, re.M)
+    if m:
+        return m.group(0)
+    try:
+        data = json.loads(out)
+        results = data["runs"][0]["results"]
+        return f"{len(results)} SARIF results"
+    except (ValueError, KeyError, IndexError, TypeError):
+        return out.strip().splitlines()[-1] if out.strip() else ""
+
+
+def measure(timeout: float = 120.0) -> list[JSON]:
+    rows: list[JSON] = []
+    with tempfile.TemporaryDirectory(prefix="ecs-exec-guard-hostile-") as tmp:
+        for shape in shapes():
+            d = Path(tmp) / shape.name
+            d.mkdir()
+            paths = shape.build(d)
+            size = sum(_size(Path(p)) for p in paths)
+            code, wall, cpu, said = run_cli(paths, shape.args, timeout)
+            rows.append({"shape": shape.name, "doc": (shape.build.__doc__ or "").split("\n")[0],
+                         "bytes": size, "exit": code, "expected": list(shape.expect),
+                         "wall": round(wall, 2), "cpu": round(cpu, 2), "said": said[:160]})
+            print(f"{shape.name:<30} {size:>10,} B exit {code} {wall:6.2f} s wall "
+                  f"{cpu:6.2f} s cpu  {said[:90]}", flush=True)
+    return rows
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def render(rows: list[JSON], machine: str) -> str:
+    lines = [
+        SECTION,
+        "",
+        "Written by `python bench/run.py --hostile` (one run each; do not edit by hand). Each "
+        "shape is a template crafted to make the check slow or hungry, sized up to the default "
+        "input limits; times are the whole `ecs-exec-guard check` process (wall on this shared "
+        f"machine, and CPU). Machine: {machine}.",
+        "",
+        "| shape | input bytes | exit | wall s | CPU s | what the tool answered |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        said = r["said"].replace("|", "\\|")
+        lines.append(f"| {r['shape']} | {r['bytes']:,} | {r['exit']} | {r['wall']:.2f} "
+                     f"| {r['cpu']:.2f} | {said} |")
+    worst = max(rows, key=lambda r: r["cpu"])
+    ok = all(r["exit"] in r["expected"] for r in rows)
+    lines += [
+        "",
+        f"- {'met' if ok else 'NOT met'}: every shape ends with its expected exit code "
+        "(2 for input over a limit, else 0/1).",
+        f"- {'met' if worst['cpu'] < 5 else 'NOT met'}: no input under the limits takes more "
+        f"than a few seconds (the slowest, {worst['shape']}, took {worst['cpu']:.2f} s CPU).",
+        "",
+        "What each shape is:",
+        "",
+        *[f"- **{r['shape']}**: {r['doc']}" for r in rows],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_results(rows: list[JSON], machine: str) -> None:
+    RAW.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n", "utf-8")
+    section = render(rows, machine)
+    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    RESULTS.write_text(replace_section(text, section), "utf-8")
+
+
+def replace_section(text: str, section: str) -> str:
+    """``text`` with its hostile-input section (up to the next ``## `` or the end) replaced."""
+    start = text.find(SECTION)
+    if start < 0:
+        return text.rstrip("\n") + "\n\n" + section
+    end = text.find("\n## ", start + len(SECTION))
+    rest = text[end + 1:] if end >= 0 else ""
+    return text[:start] + section + ("\n" + rest if rest else "")
+
+
+def saved_section() -> str | None:
+    """The section rendered from bench/hostile.json, for bench/run.py to keep in RESULTS.md."""
+    if not RAW.exists():
+        return None
+    data = json.loads(RAW.read_text("utf-8"))
+    return render(data["rows"], data["machine"])
+
+
+def main() -> None:
+    machine = f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    rows = measure()
+    write_results(rows, machine)
+    print(f"wrote {RESULTS} ({SECTION})")
+
+
+if __name__ == "__main__":
+    main()

@@ -34,6 +34,7 @@ SECTION = "## Hostile input"
 MIB = 1024 * 1024
 DEFAULT_MAX_TEMPLATE_BYTES = 2 * MIB  # ecs_exec_guard.analysis.limits (no import: bench alone)
 DEFAULT_MAX_TEMPLATES = 500
+DEFAULT_MAX_TOTAL_BYTES = 32 * MIB
 
 JSON = dict[str, Any]
 
@@ -251,12 +252,13 @@ def wide_honest(d: Path) -> list[str]:
 
 
 def sub_amplified(d: Path) -> list[str]:
-    """Fn::Sub repeating a 64 KB variable a hundred thousand times (6 GB of text)."""
+    """Fn::Sub repeating a 64 KB variable hundreds of thousands of times (GBs of text) as the
+    service's platform version."""
     def make(n: int) -> JSON:
         body = with_service(base())
         text = "${V}" * n
-        body["Resources"]["Cluster"]["Properties"] = {
-            "ClusterName": {"Fn::Sub": [text, {"V": "v" * 65536}]}}
+        body["Resources"]["Service"]["Properties"]["PlatformVersion"] = {
+            "Fn::Sub": [text, {"V": "v" * 65536}]}
         return body
     return _write(d, fill(make))
 
@@ -365,6 +367,41 @@ def many_findings_sarif(d: Path) -> list[str]:
     return [str(path)]
 
 
+def honest_services(d: Path) -> list[str]:
+    """Honest and large: as many exec services (own task definition, role and policy each) as
+    fit in one template at the size limit."""
+    return _write(d, fill(_honest_app))
+
+
+def _honest_app(n: int) -> JSON:
+    body = base()
+    res = body["Resources"]
+    for i in range(n):
+        res[f"Role{i}"] = dict(res["TaskRole"])
+        policy = json.loads(json.dumps(res["TaskPolicy"]))
+        policy["Properties"]["Roles"] = [ref(f"Role{i}")]
+        res[f"Policy{i}"] = policy
+        td = json.loads(json.dumps(res["TaskDef"]))
+        td["Properties"]["TaskRoleArn"] = att(f"Role{i}", "Arn")
+        res[f"TaskDef{i}"] = td
+        svc = service([ref("Subnet")])
+        svc["Properties"]["TaskDefinition"] = ref(f"TaskDef{i}")
+        res[f"Svc{i}"] = svc
+    return body
+
+
+def honest_total(d: Path) -> list[str]:
+    """Honest and large: templates like the one above up to the default total-bytes limit."""
+    text = json.dumps(fill(_honest_app))
+    count = DEFAULT_MAX_TOTAL_BYTES // len(text)
+    paths = []
+    for i in range(count):
+        path = d / f"S{i}.template.json"
+        path.write_text(text, "utf-8")
+        paths.append(str(path))
+    return paths
+
+
 @dataclass(frozen=True)
 class Shape:
     name: str
@@ -385,6 +422,8 @@ def shapes() -> list[Shape]:
         Shape("export-chain-lists", export_chain_lists),
         Shape("shared-subnet-list", shared_subnet_list),
         Shape("wide-honest-300x3000", wide_honest),
+        Shape("honest-services-at-size-limit", honest_services),
+        Shape("honest-assembly-at-total-limit", honest_total),
         Shape("fn-sub-amplified", sub_amplified),
         Shape("fn-split-shared", split_shared),
         Shape("find-in-map-shared", find_in_map_shared),
@@ -488,11 +527,11 @@ def render(rows: list[JSON], machine: str) -> str:
     return "\n".join(lines)
 
 
-def write_results(rows: list[JSON], machine: str) -> None:
+def write_results(rows: list[JSON], machine: str, out: Path = RESULTS) -> None:
     RAW.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n", "utf-8")
     section = render(rows, machine)
-    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    RESULTS.write_text(replace_section(text, section), "utf-8")
+    text = out.read_text("utf-8") if out.exists() else "# Benchmark results\n"
+    out.write_text(replace_section(text, section), "utf-8")
 
 
 def replace_section(text: str, section: str) -> str:
@@ -505,19 +544,19 @@ def replace_section(text: str, section: str) -> str:
     return text[:start] + section + ("\n" + rest if rest else "")
 
 
-def saved_section() -> str | None:
-    """The section rendered from bench/hostile.json, for bench/run.py to keep in RESULTS.md."""
+def with_saved_section(text: str) -> str:
+    """``text`` (bench/run.py's RESULTS.md) with the section rendered from bench/hostile.json."""
     if not RAW.exists():
-        return None
+        return text
     data = json.loads(RAW.read_text("utf-8"))
-    return render(data["rows"], data["machine"])
+    return replace_section(text, render(data["rows"], data["machine"]))
 
 
-def main() -> None:
+def main(out: Path = RESULTS) -> None:
     machine = f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     rows = measure()
-    write_results(rows, machine)
-    print(f"wrote {RESULTS} ({SECTION})")
+    write_results(rows, machine, out)
+    print(f"wrote {out} ({SECTION})")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Benchmark: what ecs-exec-guard costs at synth time, and the CLI against cfn-lint.
 
     python bench/run.py [--sizes 10,150,500] [--runs 3] [--analyzer-sizes 1000]
+    python bench/run.py --hostile      (only the hostile-input section: bench/hostile.py)
 
 For each app size it times whole-process ``python bench/bench_app.py`` synths (jsii start-up
 included, as a user's ``cdk synth`` would pay it) in five modes: baseline, EcsExecChecks,
@@ -30,6 +31,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import hostile  # noqa: E402 (bench/hostile.py, next to this file)
 
 # cfn-lint's exit code is a bit mask of the levels it found (2 error, 4 warning, 8 info).
 LINT_OK = tuple(range(0, 16, 2))
@@ -141,7 +144,14 @@ def main() -> None:
     parser.add_argument(
         "--render-only", action="store_true", help=f"rewrite --out from {RAW.name}, measure nothing"
     )
+    parser.add_argument(
+        "--hostile", action="store_true",
+        help="measure only the hostile-input shapes and rewrite their section of --out",
+    )
     args = parser.parse_args()
+    if args.hostile:
+        hostile.main(Path(args.out))
+        return
     if args.render_only:
         data = json.loads(RAW.read_text(encoding="utf-8"))
         Path(args.out).write_text(render_saved(data), encoding="utf-8")
@@ -205,10 +215,12 @@ def main() -> None:
 
 
 def render_saved(data: dict[str, Any]) -> str:
+    """RESULTS.md from the saved numbers, the hostile-input section (bench/hostile.json) kept."""
+
     def keyed(d: dict[str, Any]) -> dict[int, Any]:
         return {int(k): (tuple(v) if isinstance(v, list) else v) for k, v in d.items()}
 
-    return render(
+    return hostile.with_saved_section(render(
         keyed(data["synth"]),
         keyed(data["inproc"]),
         keyed(data["cli"]),
@@ -216,7 +228,7 @@ def render_saved(data: dict[str, Any]) -> str:
         data["runs"],
         data["machine"],
         data.get("load"),
-    )
+    ))
 
 
 def render(

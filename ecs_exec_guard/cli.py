@@ -7,6 +7,7 @@ input (one line on stderr); 3 an internal error (one line on stderr, please repo
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -218,18 +219,25 @@ def _check(args: argparse.Namespace) -> int:
         max_templates=args.max_templates,
         max_total_bytes=args.max_total_bytes,
     )
-    notes: list[str] = []
-    inputs = load_paths(args.paths, notes, limits)
-    acks, stack_paths = cdk_acknowledgments(args.paths, inputs)
-    common, per_template = resolve_parameters(args.parameters, args.parameter, inputs)
-    report = analyze(
-        inputs,
-        require_exec=args.require_exec,
-        parameters=common,
-        template_parameters=per_template,
-        acknowledgments=acks,
-        stack_paths=stack_paths,
-    )
+    # The templates and the analysis are many long-lived containers and next to no cyclic
+    # garbage, which CPython's cyclic GC rescans as the heap grows: superlinear in the input
+    # (8 templates of 2 MiB: 6.0 s of CPU with it, 2.0 s without). The process ends soon after.
+    gc.disable()
+    try:
+        notes: list[str] = []
+        inputs = load_paths(args.paths, notes, limits)
+        acks, stack_paths = cdk_acknowledgments(args.paths, inputs)
+        common, per_template = resolve_parameters(args.parameters, args.parameter, inputs)
+        report = analyze(
+            inputs,
+            require_exec=args.require_exec,
+            parameters=common,
+            template_parameters=per_template,
+            acknowledgments=acks,
+            stack_paths=stack_paths,
+        )
+    finally:
+        gc.enable()
     report.notes[:0] = notes  # what the loader skipped first
     sources = {name: path for name, _, path in inputs}
     threshold = {"error": 2, "warning": 1, "none": 99}[args.fail_on]
@@ -379,7 +387,10 @@ def to_sarif(report: Report, sources: dict[str, str | None]) -> dict[str, Any]:
 
 
 def _sarif_result(
-    f: Finding, sources: dict[str, str | None], cache: dict[str, dict[str, int]], rule_ids: list[str]
+    f: Finding,
+    sources: dict[str, str | None],
+    cache: dict[str, dict[str, int]],
+    rule_ids: list[str],
 ) -> dict[str, Any]:
     source = sources.get(f.template)
     location: dict[str, Any] = {

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from cfn import Template, exec_app, ref, run
 
-from ecs_exec_guard.analysis import Severity, iam, intrinsics, model
+from ecs_exec_guard.analysis import Severity, budget, iam, intrinsics, model
 from ecs_exec_guard.analysis.network import index as network_index
 from ecs_exec_guard.analysis.iam import glob_match
 from ecs_exec_guard.cli import main
@@ -88,7 +88,11 @@ def test_hostile_shape_ends_quickly_as_a_process(tmp_path: Path, name: str) -> N
         assert err == "", err
 
 
-@pytest.mark.parametrize("name", sorted(set(SHAPES) - set(PROCESS_SHAPES)))
+# Honest input at the total-bytes limit is linear (the bench times it); too big for the suite.
+IN_PROCESS_SHAPES = sorted(set(SHAPES) - {*PROCESS_SHAPES, "honest-assembly-at-total-limit"})
+
+
+@pytest.mark.parametrize("name", IN_PROCESS_SHAPES)
 def test_hostile_shape_ends_quickly(
     tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -122,7 +126,8 @@ def test_export_chain_becomes_cannot_verify_naming_the_budget(tmp_path: Path) ->
     findings = json.loads(out)["findings"]
     assert [(f["rule_id"], f["severity"], f["logical_id"]) for f in findings] == [
         ("EcsExec-NET7", "warning", "Service")]
-    assert "more than 1,000,000 resolved values" in findings[0]["message"]
+    assert "resolved values to analyse, the budget against crafted input" in (
+        findings[0]["message"])
 
 
 # -- YAML: what CloudFormation refuses, refused before anything is built ----------------------
@@ -288,6 +293,7 @@ def _shared_subnets(count: int) -> Template:
 
 
 def test_value_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(budget, "PER_RESOURCE", 0)
     monkeypatch.setattr(model, "VALUE_UNITS", 12)
     assert run(_shared_subnets(8)).findings == []
     findings = run(_shared_subnets(16)).findings
@@ -335,6 +341,7 @@ def test_awsvpc_limits_of_ecs(subnets: int, groups: int, why: str | None) -> Non
 def test_network_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     t = exec_app(subnet="isolated")
     assert run(t).findings == []
+    monkeypatch.setattr(budget, "PER_RESOURCE", 0)
     monkeypatch.setattr(network_index, "NETWORK_UNITS", 0)
     findings = run(t).findings
     assert {(f.rule_id, f.severity, f.logical_id) for f in findings} == {
@@ -345,6 +352,7 @@ def test_network_budget(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_statement_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     t = exec_app()
     assert run(t).findings == []
+    monkeypatch.setattr(budget, "PER_RESOURCE", 0)
     monkeypatch.setattr(iam, "STATEMENT_UNITS", 5)
     findings = run(t).findings
     assert [(f.rule_id, f.severity, f.logical_id) for f in findings] == [

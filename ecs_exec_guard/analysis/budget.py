@@ -8,8 +8,9 @@ thousands of endpoints and rules. Each such place spends from a budget; once it 
 values and answers it would have produced become Unknown, so the findings they feed are
 "Cannot verify" warnings that name the budget, never a silent pass.
 
-Honest input stays far below every budget: bench/RESULTS.md ("Hostile input") shows the
-shapes that reach them and what they cost.
+Each budget is a base plus an allowance per resource of the input, so that honest input, however
+large, stays below it (bench/RESULTS.md, "Hostile input", shows honest templates at the size
+limits, the shapes that reach the budgets, and what they cost).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ VALUE_UNITS = 1_000_000
 STATEMENT_UNITS = 200_000
 #: Network checks: security group rules compared, endpoints and routes considered per launch.
 NETWORK_UNITS = 1_000_000
+#: What each budget grows by per resource of the input.
+PER_RESOURCE = 16
 #: No single string the resolver builds is longer than this (characters).
 MAX_TEXT = 4 * 1024 * 1024
 CHARS_PER_UNIT = 64
@@ -55,9 +58,14 @@ class Budget:
     @property
     def reason(self) -> str:
         return (
-            f"the input needs more than {self.units:,} {self.what} to analyse "
-            "(a template crafted to amplify work?)"
+            f"the input needs more than {self.units:,} {self.what} to analyse, "
+            "the budget against crafted input"
         )
+
+
+def scaled(what: str, base: int, resources: int) -> Budget:
+    """A budget of ``base`` units plus :data:`PER_RESOURCE` per resource of the input."""
+    return Budget(what, base + PER_RESOURCE * resources)
 
 
 def weight(value: Any, cap: int) -> int:

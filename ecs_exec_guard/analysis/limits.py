@@ -11,8 +11,9 @@ The defaults come from what CloudFormation can deploy, with headroom:
 * **Templates per run.** The same page allows 2,000 stacks per account and Region; a cloud
   assembly is usually one app of tens of stacks. The default, 500, covers a large app deployed
   to several environments (every nested template counts).
-* **Bytes per run.** Honest templates are analysed at about 0.2 s of CPU per MB
-  (bench/RESULTS.md); 64 MiB keeps the largest accepted input to seconds, not minutes.
+* **Bytes per run.** Honest templates take about 0.15 s of CPU per MiB (bench/RESULTS.md,
+  "Hostile input"); 32 MiB (16 templates at the size limit, or a few hundred ordinary ones)
+  keeps the largest accepted input to a few seconds.
 
 The CLI exposes each limit as an option (``--max-template-bytes``, ``--max-templates``,
 ``--max-total-bytes``) for the users who need more.
@@ -27,7 +28,7 @@ from pathlib import Path
 MIB = 1024 * 1024
 DEFAULT_MAX_TEMPLATE_BYTES = 2 * MIB
 DEFAULT_MAX_TEMPLATES = 500
-DEFAULT_MAX_TOTAL_BYTES = 64 * MIB
+DEFAULT_MAX_TOTAL_BYTES = 32 * MIB
 
 
 class LimitError(Exception):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .budget import VALUE_UNITS, Budget
+from .budget import VALUE_UNITS, scaled
 from .intrinsics import (
     GetAtt,
     Param,
@@ -222,12 +222,13 @@ class Model:
         self.forced_conditions: dict[tuple[str, str], bool] = dict(conditions or {})
         #: Deploy-time conditions whose ``Fn::If`` branches differ, in the order met.
         self.undecided: list[tuple[str, str]] = []
-        self.value_budget = Budget("resolved values", VALUE_UNITS)
         self.templates: dict[str, Template] = {}
         for name, body, path in templates:
             values = dict(parameters or {})
             values.update((template_parameters or {}).get(name, {}))
             self.templates[name] = Template(self, name, body, path, values)
+        self.resource_count = sum(len(t.resources) for t in self.templates.values())
+        self.value_budget = scaled("resolved values", VALUE_UNITS, self.resource_count)
         self.by_type: dict[str, list[Resource]] = defaultdict(list)
         for tpl in self.templates.values():
             for res in tpl.resources.values():

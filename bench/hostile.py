@@ -171,6 +171,34 @@ def assembly_cycle(d: Path) -> list[str]:
     return [str(assembly(d, 1, loops))]
 
 
+def nested_metadata(d: Path) -> list[str]:
+    """A cloud assembly: a stack with 200 nested stacks and 200,000 construct-path entries in
+    its metadata (entries x nested templates x templates, 8e9 steps, for the old lookup)."""
+    out = d / "cdk.out"
+    out.mkdir()
+    nested, per_nested = 200, 1000
+    small = json.dumps(with_service(base()))
+    top = with_service(base())
+    metadata: JSON = {}
+    for i in range(nested):
+        name = f"N{i:03d}"
+        file = f"Stack{name}.nested.template.json"
+        (out / file).write_text(small, "utf-8")
+        top["Resources"][name] = {"Type": "AWS::CloudFormation::Stack",
+                                  "Properties": {"TemplateURL": f"https://x/{file}"},
+                                  "Metadata": {"aws:asset:path": file}}
+        metadata[f"/Stack/{name}.NestedStack/{name}.NestedStackResource"] = [
+            {"type": "aws:cdk:logicalId", "data": name}]
+        metadata[f"/Stack/{name}/Service"] = [{"type": "aws:cdk:logicalId", "data": "Service"}]
+        for j in range(per_nested):
+            metadata[f"/Stack/{name}/Res{j}"] = [{"type": "aws:cdk:logicalId", "data": f"R{j}"}]
+    (out / "Stack.template.json").write_text(json.dumps(top), "utf-8")
+    (out / "manifest.json").write_text(json.dumps({"version": "48.0.0", "artifacts": {
+        "Stack": {"type": "aws:cloudformation:stack", "metadata": metadata,
+                  "properties": {"templateFile": "Stack.template.json"}}}}), "utf-8")
+    return [str(out)]
+
+
 def json_deep(d: Path) -> list[str]:
     """JSON nested 100,000 levels deep (the parser's recursion limit)."""
     path = d / "deep.json"
@@ -416,6 +444,7 @@ def shapes() -> list[Shape]:
         Shape("template-over-size-limit", template_over_limit, expect=(2,)),
         Shape("assembly-over-template-limit", too_many_templates, expect=(2,)),
         Shape("assembly-cycle", assembly_cycle),
+        Shape("assembly-nested-metadata", nested_metadata),
         Shape("json-nested-100k-deep", json_deep, expect=(2,)),
         Shape("json-nested-900-deep", json_deep_valid),
         Shape("export-chain-strings", export_chain_strings),

@@ -387,3 +387,40 @@ def test_glob_match_of_many_stars_is_linear() -> None:
     assert glob_match(pattern, "a" * 199_999 + "b") is False
     assert glob_match(pattern, "a" * 200_000 + "b") is True
     assert time.perf_counter() - start < 2.0
+
+
+# -- odd assembly files: never an internal error ------------------------------------------
+
+
+def test_odd_asset_manifest_and_nested_stack_properties(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An assets manifest whose ``files`` is a list and a nested stack resource whose
+    Properties is a list raised AttributeError (exit 3); both are now simply not links."""
+    out_dir = BENCH.assembly(tmp_path, 1)
+    (out_dir / "S0.assets.json").write_text(json.dumps({"files": [1, 2]}), "utf-8")
+    body = json.loads((out_dir / "S0.template.json").read_text("utf-8"))
+    body["Resources"]["Nested"] = {"Type": "AWS::CloudFormation::Stack", "Properties": [1]}
+    (out_dir / "S0.template.json").write_text(json.dumps(body), "utf-8")
+    code = main(["check", str(out_dir), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert json.loads(out)["summary"]["templates"] == 1
+
+
+def test_nested_templates_keep_their_construct_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The one-pass owner lookup gives each nested template its own resources' paths."""
+    paths = SHAPES["assembly-nested-metadata"].build(tmp_path)
+    from ecs_exec_guard.analysis.loader import load_paths
+
+    inputs = {name: body for name, body, _ in load_paths(paths)}
+    assert len(inputs) == 201
+    nested = inputs["StackN007.nested.template.json"]["Resources"]
+    top = inputs["Stack.template.json"]["Resources"]
+    assert top["N007"]["Metadata"]["aws:cdk:path"] == (
+        "Stack/N007.NestedStack/N007.NestedStackResource")
+    assert nested["Service"]["Metadata"]["aws:cdk:path"] == "Stack/N007/Service"
+    assert "Metadata" not in top["Service"]  # the nested services' paths are not the top's
+    assert capsys.readouterr().err == ""

@@ -24,6 +24,7 @@ from __future__ import annotations
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MIB = 1024 * 1024
 DEFAULT_MAX_TEMPLATE_BYTES = 2 * MIB
@@ -52,6 +53,8 @@ class Tally:
     templates: int = 0
     total_bytes: int = 0
     assemblies: set[Path] = field(default_factory=set)
+    #: What the loader reads once per load (asset manifests of a directory).
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def expect(self, count: int, where: object) -> None:
         """Refuse early when ``count`` more templates would exceed the count limit."""

@@ -118,19 +118,29 @@ def _logical_id_entries(directory: Path, artifact: dict[str, Any]) -> list[tuple
     return entries
 
 
-def _paths_under(
-    entries: list[tuple[str, str]], prefix: str | None, nested_prefixes: list[str]
-) -> dict[str, str]:
-    """Logical ID -> construct path for the resources of one (possibly nested) template."""
-    out: dict[str, str] = {}
+def _paths_by_template(
+    entries: list[tuple[str, str]], nested_prefixes: list[str]
+) -> dict[str | None, dict[str, str]]:
+    """For each template (its nested-stack prefix, None for the top one): logical ID ->
+    construct path of its resources. An entry belongs to the longest nested prefix its path
+    is under. Construct paths only label findings: when entries x prefix lengths would be
+    more than :data:`MAX_PATH_CHECKS` (a crafted assembly), there are none."""
+    prefixes = set(nested_prefixes)
+    lengths = sorted({len(p) for p in prefixes}, reverse=True)  # the longest prefix first
+    if len(entries) * len(lengths) > MAX_PATH_CHECKS:
+        return {}
+    out: dict[str | None, dict[str, str]] = {}
     for path, logical_id in entries:
-        if prefix is not None and not path.startswith(prefix + "/"):
-            continue
-        inner = [n for n in nested_prefixes if n != prefix and path.startswith(n + "/")]
-        if inner and (prefix is None or any(len(n) > len(prefix) for n in inner)):
-            continue
-        out.setdefault(logical_id, path)
+        owner: str | None = None
+        for n in lengths:
+            if n < len(path) and path[n] == "/" and path[:n] in prefixes:
+                owner = path[:n]
+                break
+        out.setdefault(owner, {}).setdefault(logical_id, path)
     return out
+
+
+MAX_PATH_CHECKS = 5_000_000
 
 
 def add_construct_paths(body: Mapping[str, Any], paths: dict[str, str]) -> None:
@@ -156,6 +166,17 @@ NESTED_SUFFIX = ".NestedStack/"
 
 def _asset_files(directory: Path) -> dict[str, str]:
     """Asset hash -> file, from the asset manifests (``*.assets.json``) of an assembly dir."""
+    tally = active_tally()
+    if tally is None:
+        return _read_asset_files(directory)
+    key = ("assets", directory.resolve())
+    if key not in tally.memo:  # read once per directory, not once per stack
+        tally.memo[key] = _read_asset_files(directory)
+    files: dict[str, str] = tally.memo[key]
+    return files
+
+
+def _read_asset_files(directory: Path) -> dict[str, str]:
     files: dict[str, str] = {}
     for manifest in directory.glob("*.assets.json"):
         try:
@@ -163,7 +184,9 @@ def _asset_files(directory: Path) -> dict[str, str]:
         except (LoadError, ValueError, RecursionError):
             continue
         entries = data.get("files") if isinstance(data, dict) else None
-        for key, entry in (entries or {}).items():
+        if not isinstance(entries, dict):
+            continue
+        for key, entry in entries.items():
             source = entry.get("source") if isinstance(entry, dict) else None
             if isinstance(source, dict) and isinstance(source.get("path"), str):
                 files[key] = source["path"]
@@ -174,14 +197,23 @@ def _nested_file(resource: dict[str, Any], assets: dict[str, str]) -> str | None
     meta = resource.get("Metadata")
     if isinstance(meta, dict) and isinstance(meta.get(ASSET_PATH), str):
         return str(meta[ASSET_PATH])
-    url = json.dumps((resource.get("Properties") or {}).get("TemplateURL"))
-    for key, path in assets.items():
-        if key in url and path.endswith(".template.json"):
+    props = resource.get("Properties")
+    url = json.dumps(props.get("TemplateURL") if isinstance(props, dict) else None)
+    # CDK names assets by their SHA-256: look the URL's hashes up rather than trying every
+    # asset on every nested stack resource; other keys (rare) are tried in turn.
+    keys = [m.group(0) for m in _HASH.finditer(url) if m.group(0) in assets]
+    keys += [k for k in assets if not _HASH.fullmatch(k) and k in url]
+    for key in keys:
+        path = assets[key]
+        if path.endswith(".template.json"):
             if not isinstance(meta, dict):
                 meta = resource["Metadata"] = {}
             meta[ASSET_PATH] = path
             return path
     return None
+
+
+_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def stack_with_nested(
@@ -199,6 +231,10 @@ def stack_with_nested(
     top = load_template(path, path.relative_to(root).as_posix(), require_resources=False)[1]
     queue: list[tuple[Path, Mapping[str, Any], str | None]] = [(path, top, None)]
     seen = {path.resolve()}
+    nested_paths: dict[str, list[str]] = {}  # logical ID -> paths of nested stack resources
+    for p, lid in entries:
+        if NESTED_SUFFIX in p:
+            nested_paths.setdefault(lid, []).append(p)
     while queue:
         file, body, prefix = queue.pop(0)
         found.append((file, body, prefix))
@@ -214,17 +250,16 @@ def stack_with_nested(
                 continue
             seen.add(child.resolve())
             child_prefix = next(
-                (p.split(NESTED_SUFFIX)[0] for p, lid in entries
-                 if lid == logical_id and NESTED_SUFFIX in p
-                 and (prefix is None or p.startswith(prefix + "/"))),
+                (p.split(NESTED_SUFFIX)[0] for p in nested_paths.get(logical_id, ())
+                 if prefix is None or p.startswith(prefix + "/")),
                 None,
             )
             child_body = load_template(child, child.relative_to(root).as_posix(), False)[1]
             queue.append((child, child_body, child_prefix))
-    nested_prefixes = [p for _, _, p in found if p is not None]
+    by_template = _paths_by_template(entries, [p for _, _, p in found if p is not None])
     out: list[TemplateInput] = []
     for file, body, prefix in found:
-        add_construct_paths(body, _paths_under(entries, prefix, nested_prefixes))
+        add_construct_paths(body, by_template.get(prefix, {}))
         out.append((file.relative_to(root).as_posix(), body, str(file)))
     return out
 

@@ -380,6 +380,31 @@ def endpoints_by_launches(d: Path) -> list[str]:
     return _write(d, fill(make))
 
 
+def clusters_by_instances(d: Path) -> list[str]:
+    """Clusters x instances: thousands of EC2 clusters (a bridge-mode service each) and as many
+    Auto Scaling groups joining them through their user data."""
+    def make(n: int) -> JSON:
+        body = base()
+        res = body["Resources"]
+        td = res["TaskDef"]["Properties"]
+        td["NetworkMode"] = "bridge"
+        del td["RequiresCompatibilities"]
+        for i in range(n):
+            res[f"C{i}"] = {"Type": "AWS::ECS::Cluster"}
+            res[f"S{i}"] = {"Type": "AWS::ECS::Service", "Properties": {
+                "Cluster": ref(f"C{i}"), "TaskDefinition": ref("TaskDef"), "LaunchType": "EC2",
+                "EnableExecuteCommand": True}}
+            res[f"Lt{i}"] = {"Type": "AWS::EC2::LaunchTemplate", "Properties": {
+                "LaunchTemplateData": {"ImageId": "ami-1", "UserData": {"Fn::Base64": {
+                    "Fn::Sub": f"#!/bin/bash\necho ECS_CLUSTER=${{C{i}}} >> /etc/ecs/ecs.config"
+                }}}}}
+            res[f"Asg{i}"] = {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+                "MinSize": "1", "MaxSize": "1", "VPCZoneIdentifier": [ref("Subnet")],
+                "LaunchTemplate": {"LaunchTemplateId": ref(f"Lt{i}"), "Version": "1"}}}
+        return body
+    return _write(d, fill(make))
+
+
 def many_findings_sarif(d: Path) -> list[str]:
     """Findings x lines for SARIF regions: thousands of failing services in a long file."""
     def make(n: int) -> JSON:
@@ -460,6 +485,7 @@ def shapes() -> list[Shape]:
         Shape("iam-shared-policy", iam_shared_policy),
         Shape("iam-wildcards", iam_wildcards),
         Shape("endpoints-x-launches", endpoints_by_launches),
+        Shape("ec2-clusters-x-instances", clusters_by_instances),
         Shape("sarif-many-findings", many_findings_sarif, args=("--format", "sarif")),
     ]
 

@@ -139,16 +139,15 @@ def _label(res: Resource) -> str:
     return res.construct_path or f"{res.template.name}/{res.logical_id}"
 
 
-def _launches_by_resource(ctx: Context) -> dict[tuple[str, str], list[str]]:
+def _launches_by_resource(ctx: Context) -> dict[tuple[str, str], dict[str, None]]:
     """For each resource, the exec launches whose prerequisites it carries."""
-    out: dict[tuple[str, str], list[str]] = {}
+    # Dicts as ordered sets: a cluster or task definition may carry thousands of launches.
+    out: dict[tuple[str, str], dict[str, None]] = {}
 
     def add(res: Resource | None, launch_label: str) -> None:
         if res is None:
             return
-        labels = out.setdefault((res.template.name, res.logical_id), [])
-        if launch_label not in labels:
-            labels.append(launch_label)
+        out.setdefault((res.template.name, res.logical_id), {})[launch_label] = None
 
     for launch in ctx.exec_launches:
         label = _label(launch.resource)

@@ -476,14 +476,45 @@ def _cluster_default_strategy(model: Model, launch: Launch) -> Any:
 
 
 def _default_strategy(model: Model, c: Resource) -> Any:
-    for assoc in model.resources("AWS::ECS::ClusterCapacityProviderAssociations"):
-        target = assoc.props.get("Cluster")
-        if model.deref(target, "AWS::ECS::Cluster") == c:
-            strategy = assoc.props.get("DefaultCapacityProviderStrategy")
-            if strategy:
-                return strategy
+    strategy = _association_strategies(model).get(c)
+    if strategy:
+        return strategy
     strategy = c.props.get("DefaultCapacityProviderStrategy")
     return strategy or None
+
+
+def _association_strategies(model: Model) -> dict[Resource, Any]:
+    """Cluster -> the first non-empty default strategy its capacity provider associations set
+    (one pass over the associations, not one per cluster)."""
+
+    def build() -> dict[Resource, Any]:
+        out: dict[Resource, Any] = {}
+        for assoc in model.resources("AWS::ECS::ClusterCapacityProviderAssociations"):
+            c = model.deref(assoc.props.get("Cluster"), "AWS::ECS::Cluster")
+            strategy = assoc.props.get("DefaultCapacityProviderStrategy")
+            if c is not None and strategy and c not in out:
+                out[c] = strategy
+        return out
+
+    found: dict[Resource, Any] = model.cached(("association-strategies",), build)
+    return found
+
+
+def referenced(value: Any) -> list[Ref | GetAtt]:
+    """Every resource reference in a resolved value (a string, list or dict), in order."""
+    out: list[Ref | GetAtt] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Ref | GetAtt):
+            out.append(item)
+        elif isinstance(item, str):
+            out.extend(t for t in tokens_in(item) if isinstance(t, Ref | GetAtt))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+    return out
 
 
 def references(value: Any, res: Resource) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..intrinsics import Unknown
-from ..launches import Capacity, references
+from ..launches import Capacity, referenced
 from ..model import Model, Resource, as_list, get_ci, truthy
 
 
@@ -58,15 +58,41 @@ def _container_hosts(model: Model, capacity: Capacity, cluster: Resource | None)
             asgs.append(asg)
     hosts = managed + [_asg_host(model, asg) for asg in asgs]
     if not capacity.providers and cluster is not None:
-        # Instances that join the cluster through their user data (``ECS_CLUSTER=...``).
+        hosts.extend(_joining(model).get(cluster, ()))
+    return hosts
+
+
+def _joining(model: Model) -> dict[Resource, list[Host]]:
+    """Cluster -> the instances that join it through their user data (``ECS_CLUSTER=...``),
+    found in one pass over the instances (not one per cluster)."""
+
+    def build() -> dict[Resource, list[Host]]:
+        out: dict[Resource, list[Host]] = {}
+        clusters = {
+            (c.template.name, c.logical_id): c for c in model.resources("AWS::ECS::Cluster")
+        }
         for asg in model.resources("AWS::AutoScaling::AutoScalingGroup"):
             host = _asg_host(model, asg)
-            if host.ami_source is not None and references(_user_data(host.ami_source), cluster):
-                hosts.append(host)
+            if host.ami_source is not None:
+                for c in _mentioned(_user_data(host.ami_source), clusters):
+                    out.setdefault(c, []).append(host)
         for inst in model.resources("AWS::EC2::Instance"):
-            if references(inst.props.get("UserData"), cluster):
-                hosts.append(_instance_host(inst))
-    return hosts
+            for c in _mentioned(inst.props.get("UserData"), clusters):
+                out.setdefault(c, []).append(_instance_host(inst))
+        return out
+
+    found: dict[Resource, list[Host]] = model.cached(("joining-hosts",), build)
+    return found
+
+
+def _mentioned(user_data: Any, named: dict[tuple[str, str], Resource]) -> list[Resource]:
+    """The clusters a user data value mentions, looked up by its references."""
+    found: dict[Resource, None] = {}
+    for ref in referenced(user_data):
+        c = named.get((ref.template, ref.logical_id))
+        if c is not None:
+            found[c] = None
+    return list(found)
 
 
 def _instance_host(inst: Resource) -> Host:

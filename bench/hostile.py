@@ -199,6 +199,28 @@ def nested_metadata(d: Path) -> list[str]:
     return [str(out)]
 
 
+def deep_construct_paths(d: Path) -> list[str]:
+    """A cloud assembly with a CDK acknowledgment and failing services whose construct paths
+    have 5,000 segments (the nearest-ancestor lookup walked every segment of every path)."""
+    out = d / "cdk.out"
+    out.mkdir()
+
+    def make(n: int) -> JSON:
+        body = base()
+        del body["Resources"]["Route"]  # an isolated subnet: every service is a NET2 error
+        for i in range(n):
+            svc = service([ref("Subnet")])
+            svc["Metadata"] = {"aws:cdk:path": "Stack/" + "a/" * 5000 + f"Svc{i}/Resource"}
+            body["Resources"][f"Svc{i}"] = svc
+        return body
+    (out / "Stack.template.json").write_text(json.dumps(fill(make)), "utf-8")
+    ack = [{"type": "aws:cdk:acknowledged-rules", "data": {"EcsExec::EcsExec-CTR4": "ok"}}]
+    (out / "manifest.json").write_text(json.dumps({"version": "48.0.0", "artifacts": {
+        "Stack": {"type": "aws:cloudformation:stack", "metadata": {"/Stack/Other": ack},
+                  "properties": {"templateFile": "Stack.template.json"}}}}), "utf-8")
+    return [str(out)]
+
+
 def json_deep(d: Path) -> list[str]:
     """JSON nested 100,000 levels deep (the parser's recursion limit)."""
     path = d / "deep.json"
@@ -470,6 +492,7 @@ def shapes() -> list[Shape]:
         Shape("assembly-over-template-limit", too_many_templates, expect=(2,)),
         Shape("assembly-cycle", assembly_cycle),
         Shape("assembly-nested-metadata", nested_metadata),
+        Shape("deep-construct-paths-acknowledged", deep_construct_paths),
         Shape("json-nested-100k-deep", json_deep, expect=(2,)),
         Shape("json-nested-900-deep", json_deep_valid),
         Shape("export-chain-strings", export_chain_strings),

@@ -139,10 +139,11 @@ def split(
         return findings, []
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
+    lengths = sorted({len(p) for _, p in by_path if p}, reverse=True)
     for f in findings:
         ack: Acknowledgment | None = by_resource.get((f.rule_id, f.template, f.logical_id))
         if ack is None and by_path:
-            ack = _closest(f, by_path, (stack_paths or {}).get(f.template))
+            ack = _closest(f, by_path, (stack_paths or {}).get(f.template), lengths)
         if ack is None:
             kept.append(f)
         else:
@@ -151,13 +152,19 @@ def split(
 
 
 def _closest(
-    f: Finding, by_path: dict[tuple[str, str], Acknowledgment], stack_path: str | None
+    f: Finding,
+    by_path: dict[tuple[str, str], Acknowledgment],
+    stack_path: str | None,
+    lengths: list[int],
 ) -> Acknowledgment | None:
-    """CDK's rule: the acknowledgment on the finding's path or its nearest ancestor."""
+    """CDK's rule: the acknowledgment on the finding's path or its nearest ancestor.
+
+    Only the ``lengths`` of acknowledged paths are tried (the longest first), so a construct
+    path of thousands of segments costs no more than a short one."""
     path = (f.construct_path or stack_path or "").strip("/")
-    while path:
-        ack = by_path.get((f.rule_id, path))
-        if ack is not None:
-            return ack
-        path = path.rsplit("/", 1)[0] if "/" in path else ""
+    for n in lengths:
+        if n <= len(path) and (n == len(path) or path[n] == "/"):
+            ack = by_path.get((f.rule_id, path[:n]))
+            if ack is not None:
+                return ack
     return by_path.get((f.rule_id, ""))  # acknowledged on the App (path "")

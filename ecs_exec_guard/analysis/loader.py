@@ -466,7 +466,7 @@ ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
 
 
 def assembly_acknowledgments(
-    directory: Path, depth: int = 0
+    directory: Path, depth: int = 0, seen: set[Path] | None = None
 ) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """CDK acknowledgments recorded in a cloud assembly, and the stacks' construct paths.
 
@@ -480,6 +480,10 @@ def assembly_acknowledgments(
     from the ``validation-report.json`` that the last synthesis wrote (``acknowledgedAt`` of
     its suppressed violations) when the pack ran then, and are invisible otherwise.
     """
+    seen = set() if seen is None else seen
+    if directory.resolve() in seen:
+        return [], {}  # a nested assembly listed twice (or in a cycle) is read once
+    seen.add(directory.resolve())
     artifacts = _manifest_artifacts(directory)
     entries: list[tuple[str, str, str]] = []
     if depth == 0:
@@ -495,7 +499,7 @@ def assembly_acknowledgments(
             if depth > 16:
                 raise LoadError(f"{directory}: nested assemblies are too deep")
             more, more_stacks = assembly_acknowledgments(
-                directory / props["directoryName"], depth + 1
+                directory / props["directoryName"], depth + 1, seen
             )
             entries.extend(more)
             stacks.update(more_stacks)
@@ -519,9 +523,11 @@ def assembly_acknowledgments(
 
 def _reported_acknowledgments(path: Path) -> list[tuple[str, str, str]]:
     """(construct path, ID, reason) of the suppressed violations of a validation report."""
+    if not path.is_file():
+        return []
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        report = json.loads(_read(path))
+    except (LoadError, ValueError, RecursionError):
         return []
     out: list[tuple[str, str, str]] = []
     plugins = report.get("pluginReports") if isinstance(report, dict) else None
@@ -541,7 +547,7 @@ def _artifact_metadata(directory: Path, artifact: dict[str, Any]) -> dict[str, A
     extra = artifact.get("additionalMetadataFile")
     if isinstance(extra, str):
         try:
-            metadata = json.loads((directory / extra).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            metadata = json.loads(_read(directory / extra))
+        except (LoadError, ValueError, RecursionError):
             metadata = None  # as _logical_id_entries: an unreadable file adds nothing
     return metadata if isinstance(metadata, dict) else {}

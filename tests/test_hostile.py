@@ -167,6 +167,25 @@ def test_yaml_features_cloudformation_refuses(
     one_line_error(code, out, err, str(path), *words)
 
 
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_an_integer_of_thousands_of_digits(
+    tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python refuses to convert integers of over 4,300 digits: YAML's was an internal error."""
+    path = tmp_path / f"big.{suffix}"
+    digits = "9" * 5000
+    path.write_text(
+        f"Resources:\n  A:\n    Type: AWS::ECS::Cluster\n    Properties:\n      X: {digits}\n"
+        if suffix == "yaml"
+        else '{"Resources": {"A": {"Type": "AWS::ECS::Cluster", "Properties": {"X": '
+        + digits + "}}}}",
+        "utf-8",
+    )
+    code = main(["check", str(path)])
+    out, err = capsys.readouterr()
+    one_line_error(code, out, err, str(path), "invalid", "4300 digits")
+
+
 def test_an_anchor_without_alias_and_short_forms_are_fine(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -164,8 +164,8 @@ def too_many_templates(d: Path) -> list[str]:
 
 
 def assembly_cycle(d: Path) -> list[str]:
-    """A manifest whose ten nested assemblies are the directory itself (10^16 reads if
-    followed to the depth limit)."""
+    """A manifest whose ten nested assemblies are the directory itself: each is read once
+    (it was a usage error, "nested assemblies are too deep", after 17 levels)."""
     loops = {f"Loop{i}": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "."}}
              for i in range(10)}
     return [str(assembly(d, 1, loops))]

@@ -328,11 +328,30 @@ def split_shared(d: Path) -> list[str]:
 
 def find_in_map_shared(d: Path) -> list[str]:
     """Fn::FindInMap of one large mapping value in thousands of places."""
+    return _write(d, fill(_find_in_map_app))
+
+
+def _find_in_map_app(n: int) -> JSON:
+    body = with_service(base())
+    body["Mappings"] = {"M": {"K": {"V": [f"item{i}" for i in range(20_000)]}}}
+    env = [{"Name": f"V{i}", "Value": {"Fn::FindInMap": ["M", "K", "V"]}} for i in range(n)]
+    body["Resources"]["TaskDef"]["Properties"]["ContainerDefinitions"][0]["Environment"] = env
+    return body
+
+
+def if_branches(d: Path) -> list[str]:
+    """The shape above under three deploy-time conditions whose Fn::If branches differ in
+    checked properties: the analysis runs once per branch (nine times)."""
     def make(n: int) -> JSON:
-        body = with_service(base())
-        body["Mappings"] = {"M": {"K": {"V": [f"item{i}" for i in range(20_000)]}}}
-        env = [{"Name": f"V{i}", "Value": {"Fn::FindInMap": ["M", "K", "V"]}} for i in range(n)]
-        body["Resources"]["TaskDef"]["Properties"]["ContainerDefinitions"][0]["Environment"] = env
+        body = _find_in_map_app(n)
+        body["Parameters"] = {f"P{i}": {"Type": "String"} for i in range(3)}
+        body["Conditions"] = {f"C{i}": {"Fn::Equals": [ref(f"P{i}"), "x"]} for i in range(3)}
+        svc = body["Resources"]["Service"]["Properties"]
+        svc["PlatformVersion"] = {"Fn::If": ["C0", "1.4.0", "1.3.0"]}
+        svc["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] = {
+            "Fn::If": ["C1", "ENABLED", "DISABLED"]}
+        container = body["Resources"]["TaskDef"]["Properties"]["ContainerDefinitions"][0]
+        container["ReadonlyRootFilesystem"] = {"Fn::If": ["C2", True, False]}
         return body
     return _write(d, fill(make))
 
@@ -504,6 +523,7 @@ def shapes() -> list[Shape]:
         Shape("fn-sub-amplified", sub_amplified),
         Shape("fn-split-shared", split_shared),
         Shape("find-in-map-shared", find_in_map_shared),
+        Shape("fn-if-branches-x-find-in-map", if_branches),
         Shape("token-regex", token_regex),
         Shape("iam-shared-policy", iam_shared_policy),
         Shape("iam-wildcards", iam_wildcards),

@@ -23,8 +23,7 @@ from typing import Any
 import pytest
 from cfn import Template, exec_app, ref, run
 
-from ecs_exec_guard.analysis import Severity, budget, iam, intrinsics, model
-from ecs_exec_guard.analysis.network import index as network_index
+from ecs_exec_guard.analysis import Severity, budget, intrinsics
 from ecs_exec_guard.analysis.iam import glob_match
 from ecs_exec_guard.cli import main
 
@@ -313,7 +312,7 @@ def _shared_subnets(count: int) -> Template:
 
 def test_value_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(budget, "PER_RESOURCE", 0)
-    monkeypatch.setattr(model, "VALUE_UNITS", 12)
+    monkeypatch.setattr(budget, "VALUE_UNITS", 12)
     assert run(_shared_subnets(8)).findings == []
     findings = run(_shared_subnets(16)).findings
     assert [(f.rule_id, f.severity, f.logical_id) for f in findings] == [
@@ -361,7 +360,7 @@ def test_network_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     t = exec_app(subnet="isolated")
     assert run(t).findings == []
     monkeypatch.setattr(budget, "PER_RESOURCE", 0)
-    monkeypatch.setattr(network_index, "NETWORK_UNITS", 0)
+    monkeypatch.setattr(budget, "NETWORK_UNITS", 0)
     findings = run(t).findings
     assert {(f.rule_id, f.severity, f.logical_id) for f in findings} == {
         ("EcsExec-NET7", Severity.WARNING, "Service")}
@@ -372,7 +371,7 @@ def test_statement_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     t = exec_app()
     assert run(t).findings == []
     monkeypatch.setattr(budget, "PER_RESOURCE", 0)
-    monkeypatch.setattr(iam, "STATEMENT_UNITS", 5)
+    monkeypatch.setattr(budget, "STATEMENT_UNITS", 5)
     findings = run(t).findings
     assert [(f.rule_id, f.severity, f.logical_id) for f in findings] == [
         ("EcsExec-IAM4", Severity.WARNING, "TaskDef")]

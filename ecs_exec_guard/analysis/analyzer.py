@@ -72,6 +72,7 @@ def analyze(
             parameters=parameters,
             template_parameters=template_parameters,
             conditions=conditions,
+            budgets=model.budgets if conditions is not None else None,
         )
 
     model = build()

@@ -68,6 +68,26 @@ def scaled(what: str, base: int, resources: int) -> Budget:
     return Budget(what, base + PER_RESOURCE * resources)
 
 
+@dataclass
+class Budgets:
+    """The budgets of one analysis, shared by the runs of its ``Fn::If`` branches (up to nine
+    models of the same input), so that branches do not multiply the work a budget allows."""
+
+    value: Budget
+    statements: Budget
+    network: Budget
+
+    @classmethod
+    def for_input(cls, resources: int) -> Budgets:
+        return cls(
+            value=scaled("resolved values", VALUE_UNITS, resources),
+            statements=scaled(
+                "policy statement units gathered for principals", STATEMENT_UNITS, resources
+            ),
+            network=scaled("network checks (rules, routes, endpoints)", NETWORK_UNITS, resources),
+        )
+
+
 def weight(value: Any, cap: int) -> int:
     """The size of a resolved value as its consumers will walk it, counting shared parts each
     time they occur; stops counting past ``cap`` (so it costs at most about ``cap`` steps)."""
@@ -78,10 +98,10 @@ def weight(value: Any, cap: int) -> int:
         total += 1
         if isinstance(item, str):
             total += len(item) // CHARS_PER_UNIT
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+        elif isinstance(item, dict | list):
+            if total + len(item) > cap:
+                return cap + 1  # without copying a large container's items
+            stack.extend(item.values() if isinstance(item, dict) else item)
         if total > cap:
             return total
     return total

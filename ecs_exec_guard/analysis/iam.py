@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import managed_policies
-from .budget import STATEMENT_UNITS, scaled, weight
+from .budget import weight
 from .intrinsics import Ref, as_text, describe, is_unknown, parse_token, unknown_reason
 from .model import Model, Resource, as_list, get_ci
 
@@ -306,10 +306,7 @@ class IamIndex:
     def __init__(self, model: Model) -> None:
         self.model = model
         # One policy attached to many principals is evaluated for each of them.
-        self.budget = scaled(
-            "policy statement units gathered for principals", STATEMENT_UNITS,
-            model.resource_count,
-        )
+        self.budget = model.budgets.statements
         self.attached: dict[Resource, list[Resource]] = defaultdict(list)
         by_name: dict[tuple[str, str], Resource] = {}
         for principal in model.resources(*self.PRINCIPAL_TYPES):

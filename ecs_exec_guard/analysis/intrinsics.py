@@ -276,8 +276,8 @@ class Resolver:
         """``value`` (handed out again: an import, an output, a mapping), counted against the
         app's value budget; Unknown once that is spent."""
         budget = self.model.value_budget
-        if isinstance(value, dict | list | str) and not budget.spend(
-            weight(value, budget.left + 1)
+        if isinstance(value, dict | list | str) and (
+            budget.exhausted or not budget.spend(weight(value, budget.left + 1))
         ):
             return Unknown(budget.reason)
         return value
@@ -552,6 +552,6 @@ class Resolver:
                 return Unknown(f"Fn::FindInMap key {key} not found")
         # The mapping's value is resolved afresh at each use: count it before, not after.
         budget = self.model.value_budget
-        if not budget.spend(weight(node, budget.left + 1)):
+        if budget.exhausted or not budget.spend(weight(node, budget.left + 1)):
             return Unknown(budget.reason)
         return self.resolve(node, depth)

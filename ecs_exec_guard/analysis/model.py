@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .budget import VALUE_UNITS, scaled
+from .budget import Budgets
 from .intrinsics import (
     GetAtt,
     Param,
@@ -214,6 +214,7 @@ class Model:
         parameters: Mapping[str, Any] | None = None,
         template_parameters: Mapping[str, Mapping[str, Any]] | None = None,
         conditions: Mapping[tuple[str, str], bool] | None = None,
+        budgets: Budgets | None = None,
     ) -> None:
         """``parameters``: values for the parameters of every template that declares them;
         ``template_parameters``: template name -> values for that template (these win);
@@ -228,7 +229,9 @@ class Model:
             values.update((template_parameters or {}).get(name, {}))
             self.templates[name] = Template(self, name, body, path, values)
         self.resource_count = sum(len(t.resources) for t in self.templates.values())
-        self.value_budget = scaled("resolved values", VALUE_UNITS, self.resource_count)
+        #: Work budgets (budget.py); another model of the same input may share them.
+        self.budgets = budgets or Budgets.for_input(self.resource_count)
+        self.value_budget = self.budgets.value
         self.by_type: dict[str, list[Resource]] = defaultdict(list)
         for tpl in self.templates.values():
             for res in tpl.resources.values():

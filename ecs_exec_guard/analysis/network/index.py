@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..budget import NETWORK_UNITS, scaled
 from ..intrinsics import Unknown
 from ..model import Model, Resource
 from .acls import AclIndex
@@ -19,9 +18,7 @@ class NetworkIndex:
     def __init__(self, model: Model) -> None:
         self.model = model
         #: Spent by every sub-index (budget.py): a crafted input gets "cannot verify", not a hang.
-        self.budget = scaled(
-            "network checks (rules, routes, endpoints)", NETWORK_UNITS, model.resource_count
-        )
+        self.budget = model.budgets.network
         self.routing = RouteIndex(model, self.budget)
         self.groups = GroupIndex(model, self.budget)
         self.endpoints: dict[Resource, list[Endpoint]]

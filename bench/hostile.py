@@ -484,6 +484,24 @@ def _honest_app(n: int) -> JSON:
     return body
 
 
+def honest_branches(d: Path) -> list[str]:
+    """Honest and large, with three deploy-time conditions whose Fn::If branches differ in
+    checked properties: nine analyses of the template at the size limit."""
+    def make(n: int) -> JSON:
+        body = _honest_app(n)
+        body["Parameters"] = {f"P{i}": {"Type": "String"} for i in range(3)}
+        body["Conditions"] = {f"C{i}": {"Fn::Equals": [ref(f"P{i}"), "x"]} for i in range(3)}
+        svc = body["Resources"]["Svc0"]["Properties"]
+        svc["PlatformVersion"] = {"Fn::If": ["C0", "1.4.0", "LATEST"]}
+        svc["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] = {
+            "Fn::If": ["C1", "ENABLED", "DISABLED"]}
+        container = body["Resources"]["TaskDef0"]["Properties"]["ContainerDefinitions"][0]
+        container["ReadonlyRootFilesystem"] = {"Fn::If": ["C2", False, False]}
+        svc["EnableExecuteCommand"] = {"Fn::If": ["C2", True, False]}
+        return body
+    return _write(d, fill(make))
+
+
 def honest_total(d: Path) -> list[str]:
     """Honest and large: templates like the one above up to the default total-bytes limit."""
     text = json.dumps(fill(_honest_app))
@@ -519,6 +537,7 @@ def shapes() -> list[Shape]:
         Shape("shared-subnet-list", shared_subnet_list),
         Shape("wide-honest-300x3000", wide_honest),
         Shape("honest-services-at-size-limit", honest_services),
+        Shape("honest-branches-at-size-limit", honest_branches),
         Shape("honest-assembly-at-total-limit", honest_total),
         Shape("fn-sub-amplified", sub_amplified),
         Shape("fn-split-shared", split_shared),
@@ -593,8 +612,8 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
-#: What the CLI did with each shape before issue 16 (main at af7d914, 2026-11-30, same machine,
-#: killed after 30 s): kept by hand, as that code is gone.
+#: What the CLI did with each shape before issue 16 (main of 2026-11-30 before this branch,
+#: same machine, killed after 30 s): kept by hand, as that code is gone.
 BEFORE = {
     "yaml-alias-bomb": "killed after 30 s",
     "template-over-size-limit": "analysed (0.1 s)",
@@ -608,13 +627,14 @@ BEFORE = {
     "fn-sub-amplified": "exit 3, MemoryError",
     "fn-split-shared": "killed after 30 s",
     "find-in-map-shared": "killed after 30 s",
+    "fn-if-branches-x-find-in-map": "killed after 30 s",
     "iam-wildcards": "7.3 s",
     "endpoints-x-launches": "killed after 30 s",
     "ec2-clusters-x-instances": "killed after 30 s",
     "sarif-many-findings": "killed after 30 s",
 }
 HONEST = ("wide-honest-300x3000", "honest-services-at-size-limit",
-          "honest-assembly-at-total-limit")
+          "honest-branches-at-size-limit", "honest-assembly-at-total-limit")
 CRAFTED_CPU_TARGET = 3.0  # seconds
 
 

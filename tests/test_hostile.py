@@ -442,3 +442,25 @@ def test_nested_templates_keep_their_construct_paths(
     assert nested["Service"]["Metadata"]["aws:cdk:path"] == "Stack/N007/Service"
     assert "Metadata" not in top["Service"]  # the nested services' paths are not the top's
     assert capsys.readouterr().err == ""
+
+
+def test_directory_search_skips_files_over_the_size_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a searched directory an oversized JSON file is skipped, not read: silently when it
+    is not a template (a lock file), with a note when it starts like one; templates within
+    the limit are checked."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _template_of_size(repo / "small.json", 5_000)
+    huge = exec_app().body()
+    huge["Description"] = "x" * 30_000
+    (repo / "huge.json").write_text(json.dumps(huge, indent=1), "utf-8")  # keys on lines
+    (repo / "package-lock.json").write_text(
+        json.dumps({"lockfileVersion": 3, "packages": {"x": "y" * 40_000}}), "utf-8")
+    code = main(["check", str(repo), "--max-template-bytes", "20000"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "1 template(s)" in out
+    assert "huge.json" in err and "--max-template-bytes" in err
+    assert "package-lock" not in err

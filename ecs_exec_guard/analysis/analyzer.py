@@ -125,7 +125,7 @@ def _run_rules(ctx: Context, wanted: set[str] | None) -> list[Finding]:
 
 
 def _with_launches(
-    f: Finding, related: dict[tuple[str, str], list[str]], by_l3: set[str]
+    f: Finding, related: dict[tuple[str, str], dict[str, None]], by_l3: set[str]
 ) -> Finding:
     """The finding with the launches it concerns; when they are all ExecEnabledService's, its
     fix names that construct's options."""

@@ -401,6 +401,65 @@ def endpoints_by_launches(d: Path) -> list[str]:
     return _write(d, fill(make))
 
 
+def nat_gateway_chain(d: Path) -> list[str]:
+    """A chain of NAT gateways: each subnet's default route goes to a NAT gateway in the next
+    subnet, the last one to an internet gateway, and a service in every subnet of the chain
+    (each launch follows the rest of the chain)."""
+    def make(n: int) -> JSON:
+        body = base()
+        res = body["Resources"]
+        for name in ("Subnet", "RouteTable", "Assoc", "Route"):
+            del res[name]
+        res["Igw"] = {"Type": "AWS::EC2::InternetGateway"}
+        res["IgwAtt"] = {"Type": "AWS::EC2::VPCGatewayAttachment",
+                         "Properties": {"VpcId": ref("Vpc"), "InternetGatewayId": ref("Igw")}}
+        for i in range(n):
+            res[f"Sn{i}"] = {"Type": "AWS::EC2::Subnet", "Properties": {
+                "VpcId": ref("Vpc"), "CidrBlock": f"10.{i // 256}.{i % 256}.0/24"}}
+            res[f"Rt{i}"] = {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": ref("Vpc")}}
+            res[f"As{i}"] = {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
+                "SubnetId": ref(f"Sn{i}"), "RouteTableId": ref(f"Rt{i}")}}
+            target = (
+                {"NatGatewayId": ref(f"Nat{i + 1}")} if i < n - 1 else {"GatewayId": ref("Igw")}
+            )
+            res[f"R{i}"] = {"Type": "AWS::EC2::Route", "Properties": {
+                "RouteTableId": ref(f"Rt{i}"), "DestinationCidrBlock": "0.0.0.0/0", **target}}
+            res[f"Nat{i}"] = {"Type": "AWS::EC2::NatGateway", "Properties": {
+                "SubnetId": ref(f"Sn{i}"), "AllocationId": "eipalloc-1"}}
+            res[f"Svc{i}"] = service([ref(f"Sn{i}")])
+        return body
+    return _write(d, fill(make))
+
+
+def acl_entries_by_subnets(d: Path) -> list[str]:
+    """Network ACL entries x subnets x launches: one ACL with thousands of entries on thousands
+    of subnets, services in 16 of them each, and an ssmmessages endpoint in all of them (every
+    task subnet meets every endpoint subnet, each decided by the entries)."""
+    def make(n: int) -> JSON:
+        body = base()
+        res = body["Resources"]
+        del res["Route"]
+        res["Acl"] = {"Type": "AWS::EC2::NetworkAcl", "Properties": {"VpcId": ref("Vpc")}}
+        for i in range(n):
+            res[f"E{i}"] = {"Type": "AWS::EC2::NetworkAclEntry", "Properties": {
+                "NetworkAclId": ref("Acl"), "RuleNumber": i + 1, "Protocol": 6,
+                "RuleAction": "deny", "Egress": i % 2 == 0,
+                "CidrBlock": f"192.168.{i % 256}.{i // 256}/32",
+                "PortRange": {"From": 443, "To": 443}}}
+            res[f"Sn{i}"] = {"Type": "AWS::EC2::Subnet", "Properties": {
+                "VpcId": ref("Vpc"), "CidrBlock": f"10.{i // 256}.{i % 256}.0/24"}}
+            res[f"Na{i}"] = {"Type": "AWS::EC2::SubnetNetworkAclAssociation",
+                             "Properties": {"SubnetId": ref(f"Sn{i}"), "NetworkAclId": ref("Acl")}}
+        for j in range(n // 16):
+            res[f"Svc{j}"] = service([ref(f"Sn{j * 16 + k}") for k in range(16)])
+        res["Ep"] = {"Type": "AWS::EC2::VPCEndpoint", "Properties": {
+            "VpcId": ref("Vpc"), "ServiceName": "com.amazonaws.eu-west-1.ssmmessages",
+            "VpcEndpointType": "Interface", "PrivateDnsEnabled": True,
+            "SubnetIds": [ref(f"Sn{i}") for i in range(n)]}}
+        return body
+    return _write(d, fill(make))
+
+
 def clusters_by_instances(d: Path) -> list[str]:
     """Clusters x instances: thousands of EC2 clusters (a bridge-mode service each) and as many
     Auto Scaling groups joining them through their user data."""
@@ -528,5 +587,7 @@ def shapes() -> list[Shape]:
         Shape("iam-wildcards", iam_wildcards),
         Shape("endpoints-x-launches", endpoints_by_launches),
         Shape("ec2-clusters-x-instances", clusters_by_instances),
+        Shape("nat-gateway-chain", nat_gateway_chain),
+        Shape("acl-entries-x-subnets", acl_entries_by_subnets),
         Shape("sarif-many-findings", many_findings_sarif, args=("--format", "sarif")),
     ]

@@ -25,6 +25,7 @@ from cfn import Template, exec_app, ref, run
 
 from ecs_exec_guard.analysis import Severity, budget, intrinsics
 from ecs_exec_guard.analysis.iam import glob_match
+from ecs_exec_guard.analysis.network import routes
 from ecs_exec_guard.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -365,6 +366,73 @@ def test_network_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {(f.rule_id, f.severity, f.logical_id) for f in findings} == {
         ("EcsExec-NET7", Severity.WARNING, "Service")}
     assert all("network checks" in f.message for f in findings)
+
+
+def _acl_with_udp_entries(count: int) -> Template:
+    """The tasks' subnet behind a network ACL that allows no TCP (NET8 denies), with ``count``
+    UDP entries before its implicit deny (each decision reads them all)."""
+    t = exec_app()
+    t.add("TaskAcl", "AWS::EC2::NetworkAcl", VpcId=ref("Vpc"))
+    t.add("TaskAclAssociation", "AWS::EC2::SubnetNetworkAclAssociation",
+          SubnetId=ref("PrivateSubnet"), NetworkAclId=ref("TaskAcl"))
+    for i in range(count):
+        t.add(f"Udp{i}", "AWS::EC2::NetworkAclEntry", NetworkAclId=ref("TaskAcl"),
+              RuleNumber=i + 1, Protocol=17, RuleAction="allow", Egress=i % 2 == 0,
+              CidrBlock="0.0.0.0/0", PortRange={"From": 53, "To": 53})
+    return t
+
+
+@pytest.mark.parametrize(
+    ("entries", "units", "verdict"),
+    [(60, None, "error"), (0, 100, "error"), (60, 100, "budget")],
+)
+def test_network_budget_covers_acl_decisions(
+    monkeypatch: pytest.MonkeyPatch, entries: int, units: int | None, verdict: str
+) -> None:
+    """NET8 decides by the ACL's entries; once that spends the network budget, NET8 says only
+    that it cannot verify (naming the budget), never a verdict on part of the entries."""
+    if units is not None:
+        monkeypatch.setattr(budget, "PER_RESOURCE", 0)
+        monkeypatch.setattr(budget, "NETWORK_UNITS", units)
+    findings = run(_acl_with_udp_entries(entries)).findings
+    if verdict == "error":
+        assert [(f.rule_id, f.severity, f.logical_id) for f in findings] == [
+            ("EcsExec-NET8", Severity.ERROR, "Service")]
+        assert "network ACL TaskAcl of subnet PrivateSubnet denies outbound TCP 443" in (
+            findings[0].message)
+    else:
+        assert [(f.rule_id, f.severity, f.logical_id) for f in findings] == [
+            ("EcsExec-NET8", Severity.WARNING, "Service")]
+        assert "whether the network ACLs let exec through: the input needs more than 100 " \
+            "network checks" in findings[0].message
+
+
+def _behind_two_nat_gateways() -> Template:
+    """The tasks' subnet routed to a NAT gateway whose subnet is routed to another NAT gateway
+    (in the public subnet): a NAT gateway needs an internet gateway, so no way out (NET2)."""
+    t = exec_app()
+    t.subnet("RelaySubnet", "10.0.3.0/24", route={"NatGatewayId": ref("Nat")})
+    t.nat_gateway("RelayNat", subnet="RelaySubnet")
+    t.subnet("DeepSubnet", "10.0.4.0/24", route={"NatGatewayId": ref("RelayNat")})
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"] = [
+        ref("DeepSubnet")]
+    return t
+
+
+def test_nat_gateway_chains_are_followed_a_bounded_depth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each NAT gateway followed is a nested call: a chain of thousands was a RecursionError
+    (exit 3). Within the depth, NET2's verdict; past it, NET7 naming the depth."""
+    findings = run(_behind_two_nat_gateways()).findings
+    assert [(f.rule_id, f.severity, f.logical_id) for f in findings] == [
+        ("EcsExec-NET2", Severity.ERROR, "Service")]
+    assert "NAT gateway RelayNat sits in RelaySubnet" in findings[0].message
+    monkeypatch.setattr(routes, "MAX_NAT_HOPS", 1)
+    assert run(exec_app()).findings == []  # one NAT gateway: within the depth
+    findings = run(_behind_two_nat_gateways()).findings
+    assert [(f.rule_id, f.severity, f.logical_id) for f in findings] == [
+        ("EcsExec-NET7", Severity.WARNING, "Service")]
+    assert "more than 1 NAT gateways in a row (at Nat); this check follows at most 1" in (
+        findings[0].message)
 
 
 def test_statement_budget(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from ..budget import Budget
 from ..intrinsics import GetAtt, Ref, Unknown, describe, is_unknown, unknown_reason
 from ..model import Model, Resource, get_ci, truthy
 from .groups import ip_network, network_within
@@ -50,8 +51,9 @@ class Decision:
 
 
 class AclIndex:
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, budget: Budget) -> None:
         self.model = model
+        self.budget = budget
         self.association: dict[Resource, AclKey | Unknown] = {}
         for assoc in model.resources("AWS::EC2::SubnetNetworkAclAssociation"):
             subnet = model.deref(assoc.props.get("SubnetId"), "AWS::EC2::Subnet")
@@ -102,9 +104,12 @@ class AclIndex:
     def _decide(self, key: AclKey, egress: bool, peer: Any, ports: tuple[int, int]) -> Decision:
         # An unresolved peer range (an IPAM-allocated subnet, say) is judged only by entries
         # that cover every IPv4 address; any other entry it meets makes the decision unknown.
+        entries = self.entries.get(key, [])
+        if not self.budget.spend(1 + len(entries)):
+            return Decision("unknown", why=self.budget.reason)
         net = ip_network(peer)
         ordered: list[tuple[int, Resource]] = []
-        for entry in self.entries.get(key, ()):
+        for entry in entries:
             if truthy(entry.props.get("Egress", False)) is not egress:
                 if truthy(entry.props.get("Egress", False)) is None:
                     return Decision("unknown", entry, why=f"Egress of {entry.logical_id}")

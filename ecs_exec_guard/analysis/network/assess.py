@@ -37,6 +37,7 @@ class Assessment:
     egress_detail: str = ""
     private_dns_endpoint: Endpoint | None = None
     public_ip_note: str = ""
+    over_budget: bool = False  # the network budget was spent: only ``unknown`` says anything
 
 
 def assess(
@@ -186,7 +187,7 @@ def assess(
         for ep in index.endpoints.get(vpc, ()):
             if ep.service != "ssmmessages":
                 continue
-            if not index.budget.spend(1 + len(ep.security_groups)):
+            if not index.budget.spend(1 + len(ep.security_groups) + len(ep.subnets)):
                 return _over_budget(result, index)
             if not ep.interface:
                 result.endpoint_problems.append((ep, "it is not an Interface endpoint"))
@@ -250,7 +251,7 @@ def _over_budget(result: Assessment, index: NetworkIndex) -> Assessment:
     return Assessment(
         mode=result.mode, subnets=result.subnets, vpcs=result.vpcs,
         unknown=[index.budget.reason], egress=None,
-        egress_detail="not checked (the network budget is spent)",
+        egress_detail="not checked (the network budget is spent)", over_budget=True,
     )
 
 

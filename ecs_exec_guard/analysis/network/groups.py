@@ -135,6 +135,10 @@ class GroupIndex:
                 return None
             if not cidrs:
                 return None
+            if not self.budget.spend(len(entries) * len(cidrs)):
+                if reasons is not None:
+                    reasons.append(self.budget.reason)
+                return None
             per_dest: list[bool | None] = []
             for dest in cidrs:
                 found = [_cidr_match(e, [dest]) for e in entries]

@@ -24,7 +24,7 @@ class NetworkIndex:
         self.endpoints: dict[Resource, list[Endpoint]]
         self.endpoints, self.endpoints_unplaced = endpoints_by_vpc(model)
         self.route_table = self.routing.route_table
-        self.acls = AclIndex(model)
+        self.acls = AclIndex(model, self.budget)
 
     def subnet_path(self, subnet: Resource, ipv6: bool = False) -> Exit | Unknown:
         return self.routing.subnet_path(subnet, ipv6)

@@ -19,6 +19,10 @@ from ..model import Model, Resource, truthy
 
 V4_DEFAULT = "0.0.0.0/0"
 V6_DEFAULT = "::/0"
+#: NAT gateways followed in a row before the way out is a cannot-verify. A task subnet's NAT
+#: gateway in a public subnet is one; a private NAT gateway's subnet routed to a public one is
+#: two. A longer chain is a crafted template (each hop is a nested call).
+MAX_NAT_HOPS = 8
 
 # Route targets that lead somewhere the templates do not describe, with what they are.
 _ELSEWHERE = (
@@ -143,7 +147,10 @@ class RouteIndex:
         rt = self.route_table.get(subnet)
         if not isinstance(rt, Resource):
             return None
-        for route in self.routes.get(rt, ()):
+        routes = self.routes.get(rt, [])
+        if not self.budget.spend(1 + len(routes)):
+            return None  # the caller reports the spent budget
+        for route in routes:
             if route.props.get("DestinationCidrBlock") != V4_DEFAULT:
                 continue
             nat = self.model.deref(route.props.get("NatGatewayId"), "AWS::EC2::NatGateway")
@@ -226,6 +233,11 @@ class RouteIndex:
         name = nat.logical_id
         if nat in via:
             return Unknown(f"NAT gateway {name} is routed to in a loop")
+        if len(via) >= MAX_NAT_HOPS:
+            return Unknown(
+                f"the way out passes more than {MAX_NAT_HOPS} NAT gateways in a row (at {name}); "
+                f"this check follows at most {MAX_NAT_HOPS}"
+            )
         conn = nat.props.get("ConnectivityType", "public")
         if not isinstance(conn, str):
             return Unknown(f"ConnectivityType of NAT gateway {name} is {unknown_reason(conn)}")

@@ -274,9 +274,17 @@ class NET8(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for launch in ctx.exec_launches:
             a = ctx.network(launch)
-            if a is None:
-                continue
+            if a is None or a.over_budget:
+                continue  # NET7 names the spent network budget
             problems = list(dict.fromkeys(acl_problems(ctx, a)))
+            if ctx.net.budget.exhausted:  # spent on these ACLs (or an earlier launch's)
+                yield self.finding(
+                    launch.resource,
+                    f"{launch.label}: whether the network ACLs let exec through: "
+                    f"{ctx.net.budget.reason}.",
+                    unverified=True,
+                )
+                continue
             denied = [p for p in problems if p.verdict == "deny"]
             unknown = [p for p in problems if p.verdict != "deny"]
             if denied:
@@ -312,6 +320,10 @@ def acl_problems(ctx: Context, a: Assessment) -> list[AclProblem]:
     acls = ctx.net.acls
     out: list[AclProblem] = []
     ep = a.private_dns_endpoint
+    # Every task subnet meets every endpoint subnet: the pairs are charged to the budget first
+    # (the check reports a spent budget, whatever was found).
+    if not ctx.net.budget.spend(len(a.subnets) * (1 + len(ep.subnets if ep else ()))):
+        return out
     if ep is not None:
         ep_subnets = [ctx.model.deref(s, "AWS::EC2::Subnet") for s in ep.subnets]
         for task_subnet in a.subnets:

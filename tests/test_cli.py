@@ -158,13 +158,17 @@ def public_nat_resources() -> dict[str, Any]:
     def res(rtype: str, **props: Any) -> dict[str, Any]:
         return {"Type": rtype, "Properties": props}
 
-    vpc = {"Ref": "Vpc"}
+    def vpc() -> dict[str, str]:
+        # A new dict per use: a shared one is dumped as a YAML alias, which CloudFormation
+        # (and so the loader) refuses.
+        return {"Ref": "Vpc"}
+
     return {
         "Igw": res("AWS::EC2::InternetGateway"),
-        "IgwAttachment": res("AWS::EC2::VPCGatewayAttachment", VpcId=vpc,
+        "IgwAttachment": res("AWS::EC2::VPCGatewayAttachment", VpcId=vpc(),
                              InternetGatewayId={"Ref": "Igw"}),
-        "PublicSubnet": res("AWS::EC2::Subnet", VpcId=vpc, CidrBlock="10.0.0.0/24"),
-        "PublicRouteTable": res("AWS::EC2::RouteTable", VpcId=vpc),
+        "PublicSubnet": res("AWS::EC2::Subnet", VpcId=vpc(), CidrBlock="10.0.0.0/24"),
+        "PublicRouteTable": res("AWS::EC2::RouteTable", VpcId=vpc()),
         "PublicRouteTableAssoc": res("AWS::EC2::SubnetRouteTableAssociation",
                                      SubnetId={"Ref": "PublicSubnet"},
                                      RouteTableId={"Ref": "PublicRouteTable"}),

@@ -36,9 +36,23 @@ EXEC_ACTIONS = [
 
 
 def base() -> JSON:
-    """A small app that passes every rule: exec on a Fargate service in a NAT subnet."""
+    """A small app that passes every rule: exec on a Fargate service in a NAT subnet (the NAT
+    gateway in a public subnet routed to an attached internet gateway: NET2 follows it)."""
     res: JSON = {
         "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "Igw": {"Type": "AWS::EC2::InternetGateway"},
+        "IgwAtt": {"Type": "AWS::EC2::VPCGatewayAttachment",
+                   "Properties": {"VpcId": ref("Vpc"), "InternetGatewayId": ref("Igw")}},
+        "PublicSubnet": {"Type": "AWS::EC2::Subnet",
+                         "Properties": {"VpcId": ref("Vpc"), "CidrBlock": "10.0.0.0/24"}},
+        "PublicRt": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": ref("Vpc")}},
+        "PublicAssoc": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
+            "SubnetId": ref("PublicSubnet"), "RouteTableId": ref("PublicRt")}},
+        "PublicRoute": {"Type": "AWS::EC2::Route", "Properties": {
+            "RouteTableId": ref("PublicRt"), "DestinationCidrBlock": "0.0.0.0/0",
+            "GatewayId": ref("Igw")}},
+        "Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {
+            "SubnetId": ref("PublicSubnet"), "AllocationId": "eipalloc-1"}},
         "Subnet": {"Type": "AWS::EC2::Subnet",
                    "Properties": {"VpcId": ref("Vpc"), "CidrBlock": "10.0.1.0/24"}},
         "RouteTable": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": ref("Vpc")}},
@@ -46,7 +60,7 @@ def base() -> JSON:
                   "Properties": {"SubnetId": ref("Subnet"), "RouteTableId": ref("RouteTable")}},
         "Route": {"Type": "AWS::EC2::Route",
                   "Properties": {"RouteTableId": ref("RouteTable"),
-                                 "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1"}},
+                                 "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": ref("Nat")}},
         "TaskSg": {"Type": "AWS::EC2::SecurityGroup",
                    "Properties": {"GroupDescription": "tasks", "VpcId": ref("Vpc")}},
         "Cluster": {"Type": "AWS::ECS::Cluster"},
@@ -410,9 +424,6 @@ def nat_gateway_chain(d: Path) -> list[str]:
         res = body["Resources"]
         for name in ("Subnet", "RouteTable", "Assoc", "Route"):
             del res[name]
-        res["Igw"] = {"Type": "AWS::EC2::InternetGateway"}
-        res["IgwAtt"] = {"Type": "AWS::EC2::VPCGatewayAttachment",
-                         "Properties": {"VpcId": ref("Vpc"), "InternetGatewayId": ref("Igw")}}
         for i in range(n):
             res[f"Sn{i}"] = {"Type": "AWS::EC2::Subnet", "Properties": {
                 "VpcId": ref("Vpc"), "CidrBlock": f"10.{i // 256}.{i % 256}.0/24"}}

@@ -416,9 +416,8 @@ def endpoints_by_launches(d: Path) -> list[str]:
 
 
 def nat_gateway_chain(d: Path) -> list[str]:
-    """A chain of NAT gateways: each subnet's default route goes to a NAT gateway in the next
-    subnet, the last one to an internet gateway, and a service in every subnet of the chain
-    (each launch follows the rest of the chain)."""
+    """A chain of NAT gateways (each subnet routed to one in the next subnet, the last to an
+    internet gateway) with a service in every subnet: each launch follows the rest of it."""
     def make(n: int) -> JSON:
         body = base()
         res = body["Resources"]
@@ -430,9 +429,8 @@ def nat_gateway_chain(d: Path) -> list[str]:
             res[f"Rt{i}"] = {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": ref("Vpc")}}
             res[f"As{i}"] = {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {
                 "SubnetId": ref(f"Sn{i}"), "RouteTableId": ref(f"Rt{i}")}}
-            target = (
-                {"NatGatewayId": ref(f"Nat{i + 1}")} if i < n - 1 else {"GatewayId": ref("Igw")}
-            )
+            last = i == n - 1
+            target = {"GatewayId": ref("Igw")} if last else {"NatGatewayId": ref(f"Nat{i + 1}")}
             res[f"R{i}"] = {"Type": "AWS::EC2::Route", "Properties": {
                 "RouteTableId": ref(f"Rt{i}"), "DestinationCidrBlock": "0.0.0.0/0", **target}}
             res[f"Nat{i}"] = {"Type": "AWS::EC2::NatGateway", "Properties": {
@@ -443,9 +441,8 @@ def nat_gateway_chain(d: Path) -> list[str]:
 
 
 def acl_entries_by_subnets(d: Path) -> list[str]:
-    """Network ACL entries x subnets x launches: one ACL with thousands of entries on thousands
-    of subnets, services in 16 of them each, and an ssmmessages endpoint in all of them (every
-    task subnet meets every endpoint subnet, each decided by the entries)."""
+    """ACL entries x subnets x launches: one ACL of thousands of entries on thousands of subnets,
+    services in 16 each, an ssmmessages endpoint in all (every pair decided by the entries)."""
     def make(n: int) -> JSON:
         body = base()
         res = body["Resources"]
@@ -454,9 +451,8 @@ def acl_entries_by_subnets(d: Path) -> list[str]:
         for i in range(n):
             res[f"E{i}"] = {"Type": "AWS::EC2::NetworkAclEntry", "Properties": {
                 "NetworkAclId": ref("Acl"), "RuleNumber": i + 1, "Protocol": 6,
-                "RuleAction": "deny", "Egress": i % 2 == 0,
-                "CidrBlock": f"192.168.{i % 256}.{i // 256}/32",
-                "PortRange": {"From": 443, "To": 443}}}
+                "RuleAction": "deny", "Egress": i % 2 == 0, "PortRange": {"From": 443, "To": 443},
+                "CidrBlock": f"192.168.{i % 256}.{i // 256}/32"}}
             res[f"Sn{i}"] = {"Type": "AWS::EC2::Subnet", "Properties": {
                 "VpcId": ref("Vpc"), "CidrBlock": f"10.{i // 256}.{i % 256}.0/24"}}
             res[f"Na{i}"] = {"Type": "AWS::EC2::SubnetNetworkAclAssociation",

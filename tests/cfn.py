@@ -559,21 +559,41 @@ def of_rule(report: Report, rule_id: str) -> list[Finding]:
     return [f for f in report.findings if f.rule_id == rule_id]
 
 
+Expected = tuple[str, Severity, str]
+
+
+def findings_of(report: Report) -> list[Expected]:
+    """The whole report as (rule, severity, logical ID) triples, sorted."""
+    return sorted((f.rule_id, f.severity, f.logical_id) for f in report.findings)
+
+
+def exactly(report: Report, *expected: Expected) -> list[Finding]:
+    """The report holds these findings and nothing else; returns them in the order given.
+
+    A twin that must not trigger a rule states everything it does report, so that a finding
+    moving to another rule or resource (or a new one appearing) fails the test.
+    """
+    assert findings_of(report) == sorted(expected), describe(report)
+    left = list(report.findings)
+    out = []
+    for rule_id, severity, logical_id in expected:
+        finding = next(f for f in left if (f.rule_id, f.severity, f.logical_id)
+                       == (rule_id, severity, logical_id))
+        left.remove(finding)
+        assert finding.unverified == finding.message.startswith("Cannot verify:"), finding
+        out.append(finding)
+    return out
+
+
 def one(report: Report, rule_id: str, severity: Severity, logical_id: str) -> Finding:
-    """The single finding of ``rule_id``, checked for severity and the resource it is on."""
-    found = of_rule(report, rule_id)
-    assert len(found) == 1, f"expected one {rule_id}, got {describe(report)}"
-    finding = found[0]
-    assert (finding.severity, finding.logical_id) == (severity, logical_id), describe(report)
-    assert finding.unverified == finding.message.startswith("Cannot verify:")
-    if finding.unverified:
-        assert finding.severity is Severity.WARNING
-    return finding
+    """The report's only finding: ``rule_id`` with this severity on this resource."""
+    return exactly(report, (rule_id, severity, logical_id))[0]
 
 
-def none_of(report: Report, *rule_ids: str) -> None:
-    found = [f for f in report.findings if f.rule_id in rule_ids]
-    assert not found, describe(report)
+def clean(report: Report) -> None:
+    """No finding at all (a compliant twin), and at least one exec launch was looked at."""
+    assert report.findings == [], describe(report)
+    assert report.launches_checked >= 1, "nothing was checked"
 
 
 def rule_ids(report: Report) -> list[str]:

@@ -12,6 +12,7 @@ from cfn import (
     Template,
     arn,
     describe,
+    exactly,
     exec_app,
     fn_if,
     import_value,
@@ -140,8 +141,8 @@ def test_contradictory_branches_are_skipped() -> None:
     set_platform(app, fn_if("NotProd", "1.3.0", "LATEST"))
     report = app.analyze()
     # Both failures hold exactly when IsProd is false, never together with a passing branch.
-    ctr1 = one(report, "EcsExec-CTR1", Severity.WARNING, "TaskDef")
-    plt1 = one(report, "EcsExec-PLT1", Severity.WARNING, "Service")
+    ctr1, plt1 = exactly(report, ("EcsExec-CTR1", Severity.WARNING, "TaskDef"),
+                         ("EcsExec-PLT1", Severity.WARNING, "Service"))
     for finding in (ctr1, plt1):
         # Two branches, not four: one condition's value names each.
         assert finding.message.endswith("when NotProd is false, it passes."), finding.message
@@ -183,7 +184,7 @@ def test_condition_of_another_template_is_named_with_it() -> None:
     app.props("Service")["TaskDefinition"] = import_value("Tasks:TaskDef")
     set_platform(app, fn_if("Public", "1.3.0", "LATEST"))
     report = app.analyze(tasks)
-    ctr1 = one(report, "EcsExec-CTR1", Severity.WARNING, "TaskDef")
+    ctr1, plt1 = exactly(report, ("EcsExec-CTR1", Severity.WARNING, "TaskDef"),
+                         ("EcsExec-PLT1", Severity.WARNING, "Service"))
     assert "when IsProd is true, Container(s) app of TaskDef" in ctr1.message
-    plt1 = one(report, "EcsExec-PLT1", Severity.WARNING, "Service")
     assert "Public is true" in plt1.message and "IsProd of Tasks.template.json" not in plt1.message

@@ -11,11 +11,11 @@ from cfn import (
     Template,
     allow,
     arn,
+    clean,
     deny,
     document,
     exec_app,
     join,
-    none_of,
     one,
     ref,
     sub,
@@ -75,7 +75,7 @@ def test_cfg1_invalid_exec_configuration(cfg: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("cfg", VALID.values(), ids=VALID.keys())
 def test_cfg1_valid_exec_configuration(cfg: dict[str, Any]) -> None:
-    none_of(with_exec_configuration(**cfg).analyze(), "EcsExec-CFG1")
+    clean(with_exec_configuration(**cfg).analyze())
 
 
 def test_cfg1_logging_behind_fn_if_cannot_be_verified() -> None:
@@ -137,7 +137,7 @@ def test_acc1_start_session_through_a_service_wildcard() -> None:
          "another action"],
 )
 def test_acc1_not_reported(statements: list[dict[str, Any]]) -> None:
-    none_of(with_operator(*statements).analyze(), "EcsExec-ACC1")
+    clean(with_operator(*statements).analyze())
 
 
 def test_acc1_deny_under_a_condition_does_not_count() -> None:
@@ -192,7 +192,7 @@ def test_acc2_execute_command_on_star(action: str) -> None:
     ids=["condition", "scoped", "another action"],
 )
 def test_acc2_not_reported(statement: dict[str, Any]) -> None:
-    none_of(with_operator(statement).analyze(), "EcsExec-ACC2")
+    clean(with_operator(statement).analyze())
 
 
 # -- ENB1 ------------------------------------------------------------------------------------
@@ -217,4 +217,4 @@ def test_enb1_only_with_require_exec() -> None:
 
 
 def test_enb1_service_with_exec() -> None:
-    none_of(exec_app().analyze(require_exec=True), "EcsExec-ENB1")
+    clean(exec_app().analyze(require_exec=True))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cfn import Template, container, exec_app, fn_if, none_of, one, ref
+from cfn import Template, clean, container, exec_app, fn_if, one, ref
 
 from ecs_exec_guard.analysis import Severity
 
@@ -14,7 +14,7 @@ CTR = tuple(f"EcsExec-CTR{i}" for i in range(1, 6))
 
 
 def test_compliant_containers() -> None:
-    none_of(exec_app().analyze(), *CTR)
+    clean(exec_app().analyze())
 
 
 # -- CTR1 ------------------------------------------------------------------------------------
@@ -32,7 +32,7 @@ def test_ctr1_read_only_root_filesystem(value: Any) -> None:
 def test_ctr1_writable_root_filesystem(value: Any) -> None:
     app = exec_app()
     app.container()["ReadonlyRootFilesystem"] = value
-    none_of(app.analyze(), "EcsExec-CTR1")
+    clean(app.analyze())
 
 
 def test_ctr1_read_only_root_behind_fn_if_cannot_be_verified() -> None:
@@ -51,7 +51,7 @@ def test_ctr1_only_the_declared_exec_containers_are_checked() -> None:
     ]
     one(app.analyze(), "EcsExec-CTR1", Severity.ERROR, "TaskDef")
     app.resources["TaskDef"]["Metadata"] = {"ecs-exec-guard:exec-containers": ["app"]}
-    none_of(app.analyze(), "EcsExec-CTR1")
+    clean(app.analyze())
 
 
 def test_ctr1_not_reported_when_exec_is_off() -> None:
@@ -87,7 +87,7 @@ def test_ctr2_no_init_process(linux_parameters: Any) -> None:
 def test_ctr2_init_process_enabled() -> None:
     app = exec_app()
     app.container()["LinuxParameters"] = {"InitProcessEnabled": "true"}
-    none_of(app.analyze(), "EcsExec-CTR2")
+    clean(app.analyze())
 
 
 def test_ctr2_windows_containers_are_not_checked() -> None:
@@ -96,7 +96,7 @@ def test_ctr2_windows_containers_are_not_checked() -> None:
     app.props("TaskDef")["RuntimePlatform"] = {
         "OperatingSystemFamily": "WINDOWS_SERVER_2019_CORE", "CpuArchitecture": "X86_64"
     }
-    none_of(app.analyze(), "EcsExec-CTR2")
+    clean(app.analyze())
 
 
 # -- CTR3 ------------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_ctr3_other_aws_variables_are_fine() -> None:
         {"Name": "AWS_SESSION_TOKEN_TTL", "Value": "3600"},
         {"Name": "MY_AWS_ACCESS_KEY_ID_NAME", "Value": "not a key"},
     ]
-    none_of(app.analyze(), "EcsExec-CTR3")
+    clean(app.analyze())
 
 
 # -- CTR4 ------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def test_ctr4_non_root_user(user: str) -> None:
 def test_ctr4_root_user(user: str) -> None:
     app = exec_app()
     app.container()["User"] = user
-    none_of(app.analyze(), "EcsExec-CTR4")
+    clean(app.analyze())
 
 
 # -- CTR5 ------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_ctr5_pid_mode_task(mode: str) -> None:
 def test_ctr5_pid_mode_host() -> None:
     app = exec_app()
     app.props("TaskDef")["PidMode"] = "host"
-    none_of(app.analyze(), "EcsExec-CTR5")
+    clean(app.analyze())
 
 
 def test_ctr5_pid_mode_behind_fn_if_cannot_be_verified() -> None:

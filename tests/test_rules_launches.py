@@ -146,6 +146,70 @@ def test_state_machine_definition_that_cannot_be_read() -> None:
         assert f.message.endswith("when IsProd is true, it passes.")
 
 
+def _behind_fn_if(kind: str, where: str, cond: str) -> Callable[[Template], None]:
+    """Put a rule's Targets (or one target, or its EcsParameters) behind Fn::If ``cond``."""
+    def wrap(app: Template) -> None:
+        props = app.props(LAUNCH_IDS[kind])
+        if kind == "schedule":
+            target = props["Target"]
+            if where == "target":
+                props["Target"] = fn_if(cond, target, ref("AWS::NoValue"))
+            else:
+                target["EcsParameters"] = fn_if(cond, target["EcsParameters"],
+                                                ref("AWS::NoValue"))
+        elif where == "targets":
+            props["Targets"] = fn_if(cond, props["Targets"], ref("AWS::NoValue"))
+        elif where == "target":
+            props["Targets"] = [fn_if(cond, props["Targets"][0], ref("AWS::NoValue"))]
+        else:
+            target = props["Targets"][0]
+            target["EcsParameters"] = fn_if(cond, target["EcsParameters"], ref("AWS::NoValue"))
+    return wrap
+
+
+TARGET_SHAPES = [("events rule", "targets"), ("events rule", "target"),
+                 ("events rule", "parameters"), ("schedule", "target"),
+                 ("schedule", "parameters")]
+
+
+@pytest.mark.parametrize(("kind", "where"), TARGET_SHAPES)
+def test_target_behind_a_deploy_time_fn_if_is_checked_per_branch(kind: str, where: str) -> None:
+    """The task an exec-enabled target runs exists on one branch: it is checked there."""
+    app = launched_by(kind)
+    app.container()["ReadonlyRootFilesystem"] = True
+    _behind_fn_if(kind, where, deploy_time_condition(app))(app)
+    report = app.analyze()
+    assert report.launches_checked == 1
+    (f,) = exactly(report, ("EcsExec-CTR1", Severity.WARNING, "TaskDef"))
+    assert "when IsProd is true, Container(s) app of TaskDef" in f.message
+    assert f.message.endswith("when IsProd is false, it passes.")
+
+
+@pytest.mark.parametrize(("kind", "where"), TARGET_SHAPES)
+def test_compliant_target_behind_a_deploy_time_fn_if(kind: str, where: str) -> None:
+    app = launched_by(kind)
+    _behind_fn_if(kind, where, deploy_time_condition(app))(app)
+    report = app.analyze()
+    assert (report.launches_checked, report.findings) == (1, [])
+
+
+@pytest.mark.parametrize(("kind", "where"), TARGET_SHAPES)
+def test_target_behind_fn_if_without_exec_is_not_a_launch(kind: str, where: str) -> None:
+    app = launched_by(kind, exec_enabled=None)  # EnableExecuteCommand left out: exec is off
+    _behind_fn_if(kind, where, deploy_time_condition(app))(app)
+    report = app.analyze()
+    assert (report.launches_checked, report.findings) == (0, [])
+
+
+@pytest.mark.parametrize(("kind", "where"), TARGET_SHAPES)
+def test_target_behind_fn_if_on_a_known_condition_resolves(kind: str, where: str) -> None:
+    app = launched_by(kind)
+    app.conditions["Always"] = {"Fn::Equals": ["a", "a"]}
+    _behind_fn_if(kind, where, "Always")(app)
+    report = app.analyze()
+    assert (report.launches_checked, report.findings) == (1, [])
+
+
 # -- references across templates -------------------------------------------------------------
 
 

@@ -66,21 +66,29 @@ def find_launches(model: Model) -> list[Launch]:
     for daemon in model.resources("AWS::ECS::Daemon"):
         launches.append(_daemon_launch(daemon))
     for rule in model.resources("AWS::Events::Rule"):
-        for i, target in enumerate(as_list(rule.props.get("Targets"))):
-            params = get_ci(target, "EcsParameters")
+        targets = rule.props.get("Targets")
+        if is_unknown(targets):
+            launches.extend(_unreadable_target("events-rule", rule, "rule targets", targets))
+            continue
+        for i, target in enumerate(as_list(targets)):
+            tid = get_ci(target, "Id")
+            where = f"rule target {tid if isinstance(tid, str) else i}"
+            params = target if is_unknown(target) else get_ci(target, "EcsParameters")
+            if is_unknown(params):
+                launches.extend(_unreadable_target("events-rule", rule, where, params))
+                continue
             if not isinstance(params, dict):
                 continue
-            tid = get_ci(target, "Id")
-            launch = _from_ecs_parameters(
-                "events-rule", rule, f"rule target {tid if isinstance(tid, str) else i}",
-                params, get_ci(target, "Arn"),
-            )
+            launch = _from_ecs_parameters("events-rule", rule, where, params,
+                                          get_ci(target, "Arn"))
             launch.task_role_override = _input_task_role(get_ci(target, "Input"), rule)
             launches.append(launch)
     for sched in model.resources("AWS::Scheduler::Schedule"):
         target = sched.props.get("Target")
-        params = get_ci(target, "EcsParameters")
-        if isinstance(params, dict):
+        params = target if is_unknown(target) else get_ci(target, "EcsParameters")
+        if is_unknown(params):
+            launches.extend(_unreadable_target("schedule", sched, "schedule target", params))
+        elif isinstance(params, dict):
             launch = _from_ecs_parameters(
                 "schedule", sched, "schedule target", params, get_ci(target, "Arn")
             )
@@ -146,6 +154,32 @@ def _awsvpc(network_configuration: Any) -> Any:
     if is_unknown(network_configuration):
         return network_configuration
     return get_ci(network_configuration, "AwsvpcConfiguration", "AwsVpcConfiguration")
+
+
+def _unreadable(kind: str, res: Resource, where: str, value: Any) -> Launch:
+    """A launch whose task cannot be read (every fact is ``value``, an unknown), exec maybe on."""
+    return Launch(
+        kind=kind,
+        resource=res,
+        where=where,
+        exec_enabled=None,
+        task_definition=value,
+        cluster=value,
+        launch_type=value,
+        capacity_provider_strategy=None,
+        platform_version=None,
+        awsvpc=value,
+        extra={"unreadable": unknown_reason(value)},
+    )
+
+
+def _unreadable_target(kind: str, res: Resource, where: str, value: Any) -> list[Launch]:
+    """A rule or schedule target that cannot be resolved (a deploy-time Fn::If, say): a launch
+    to report as unverifiable when the resource asks for exec on ECS somewhere, else none."""
+    raw = res.raw.get("Properties")
+    if _mentions(raw, "EcsParameters") and _mentions(raw, "EnableExecuteCommand"):
+        return [_unreadable(kind, res, where, value)]
+    return []
 
 
 def _from_ecs_parameters(
@@ -229,21 +263,7 @@ def _state_machine_launches(model: Model, sm: Resource) -> list[Launch]:
         raw = sm.raw.get("Properties")
         if _mentions(raw, "EnableExecuteCommand") and _mentions(raw, "runTask"):
             # Exec is requested somewhere in a definition we cannot read: say so.
-            return [
-                Launch(
-                    kind="state-machine",
-                    resource=sm,
-                    where="state machine",
-                    exec_enabled=None,
-                    task_definition=definition,
-                    cluster=definition,
-                    launch_type=definition,
-                    capacity_provider_strategy=None,
-                    platform_version=None,
-                    awsvpc=definition,
-                    extra={"unreadable": definition.reason},
-                )
-            ]
+            return [_unreadable("state-machine", sm, "state machine", definition)]
         return []
     definition = _detokenize(definition)
     launches: list[Launch] = []

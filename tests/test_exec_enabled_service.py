@@ -18,6 +18,7 @@ from typing import Any
 import aws_cdk as cdk
 import l3_apps as apps
 import pytest
+from aws_cdk import assertions
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -131,7 +132,7 @@ class Cache:
             messages: list[tuple[str, str, str]] = []
             try:
                 assembly = built.app.synth()
-            except Exception as exc:  # validation failures surface as a JS error
+            except RuntimeError as exc:  # jsii raises a JavaScript error as RuntimeError
                 error = exc
             else:
                 for stack in assembly.stacks:
@@ -224,14 +225,20 @@ def _exec_containers_app(tmp_path: Path, names: list[str]) -> tuple[cdk.App, ecs
 def test_exec_containers_naming_no_container_fails_synthesis(tmp_path: Path) -> None:
     """A misspelt name must not silently exempt every container from the checks."""
     app, _ = _exec_containers_app(tmp_path, ["ap"])
-    with pytest.raises(Exception, match=r"exec_containers names 'ap'.*Names/Task"):
+    with pytest.raises(RuntimeError, match=r"exec_containers names 'ap'.*Names/Task"):
         app.synth()
 
 
 def test_exec_containers_may_name_a_container_added_later(tmp_path: Path) -> None:
     app, td = _exec_containers_app(tmp_path, ["late"])
     td.add_container("late", image=ecs.ContainerImage.from_registry(apps.IMAGE), essential=False)
-    app.synth()  # "app" stays read-only: it is not an exec target
+    template = app.synth().get_stack_by_name("Names").template  # no error: synth succeeds
+    (task,) = [r for r in template["Resources"].values()
+               if r["Type"] == "AWS::ECS::TaskDefinition"]
+    flags = {c["Name"]: c.get("ReadonlyRootFilesystem")
+             for c in task["Properties"]["ContainerDefinitions"]}
+    # ENFORCE changes nothing; "app" may stay read-only as it is not an exec target.
+    assert flags == {"app": True, "late": None}
 
 
 # -- isolated VPC: Fargate and EC2, with and without exec logging + KMS ----------------------
@@ -612,6 +619,12 @@ def test_exec_logging_equal_to_the_cluster_configuration_is_accepted() -> None:
         stack, "Web", cluster=cluster, task_definition=apps.fargate_task(stack),
         exec_logging=ExecLogging(log_group=group, kms_key=key),
     )
+    template = assertions.Template.from_stack(stack)
+    # The cluster keeps its one configuration, which already is the service's.
+    clusters = template.find_resources("AWS::ECS::Cluster")
+    assert [c["Properties"]["Configuration"]["ExecuteCommandConfiguration"]["Logging"]
+            for c in clusters.values()] == ["OVERRIDE"]
+    template.has_resource_properties("AWS::ECS::Service", {"EnableExecuteCommand": True})
 
 
 def test_two_services_with_different_exec_logging_on_one_cluster_are_refused() -> None:

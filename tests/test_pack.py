@@ -512,7 +512,7 @@ def synth(outdir: Path, build: Callable[[cdk.App], EcsExecChecks], **app_options
     error = None
     try:
         app.synth()
-    except Exception as exc:  # jsii re-raises the JavaScript error
+    except RuntimeError as exc:  # jsii raises a JavaScript error as RuntimeError
         error = str(exc)
     report_file = outdir / "validation-report.json"
     report = json.loads(report_file.read_text("utf-8")) if report_file.exists() else {}

@@ -338,8 +338,11 @@ def test_platform_version_is_raised(cache: Cache) -> None:
 
 def test_enable_exec_turns_exec_on_and_fixes_the_rest(cache: Cache) -> None:
     before, after = cache.get("exec_off", 0), cache.get("exec_off", enable_exec=True)
-    assert analyze(before.templates, require_exec=True).errors
-    assert analyze(after.templates, require_exec=True).errors == []
+    before_report = analyze(before.templates, require_exec=True)
+    # Exec off: the one service is reported by ENB1 and nothing else (no launch is checked).
+    assert [(f.rule_id, f.resource_type) for f in before_report.findings] == [
+        ("EcsExec-ENB1", "AWS::ECS::Service")]
+    assert analyze(after.templates, require_exec=True).findings == []
     services = list(after.resources("AWS::ECS::Service").values())
     assert [svc["Properties"]["EnableExecuteCommand"] for svc in services] == [True]
 

@@ -197,6 +197,7 @@ def resource_paths(templates: dict[str, JSON]) -> list[Path]:
     return [p for p in paths(templates) if 2 <= len(p) <= 6 and p[1] == "Resources"]
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("base", ["private", "ec2 bridge", "state machine", "logging"])
 def test_every_node_replaced_by_wrong_types(base: str) -> None:
     templates = BASES[base]
@@ -205,6 +206,7 @@ def test_every_node_replaced_by_wrong_types(base: str) -> None:
             check(replaced(templates, path, value))
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("base", ["private", "events rule", "schedule", "cross-template"])
 def test_every_key_deleted(base: str) -> None:
     templates = BASES[base]
@@ -293,6 +295,7 @@ def with_scaffolding(templates: dict[str, JSON]) -> dict[str, JSON]:
     return out
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("base", ["private", "isolated", "ec2 awsvpc", "state machine"])
 def test_odd_intrinsics_everywhere(base: str) -> None:
     templates = with_scaffolding(BASES[base])
@@ -543,6 +546,7 @@ def mutated(draw: st.DrawFn) -> dict[str, JSON]:
     return templates
 
 
+@pytest.mark.fuzz
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(templates=mutated(), require_exec=st.booleans())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from cfn import (
     EXEC_ACTIONS,
     Template,
@@ -170,3 +171,136 @@ def test_managed_instances_without_task_role_stay_an_error() -> None:
     iam1 = [(f.rule_id, f.severity.value, f.message) for f in report.findings
              if f.rule_id == "EcsExec-IAM1"]
     assert iam1 == [("EcsExec-IAM1", "error", NO_ROLE)], describe(report)
+
+
+# -- every way the instance role may be found, or not ----------------------------------------
+
+
+def iam1(app: Template) -> tuple[str, str]:
+    """The one finding, which must be IAM1 on TaskDef: (severity, message)."""
+    report = app.analyze()
+    assert [(f.rule_id, f.logical_id) for f in report.findings] == [
+        ("EcsExec-IAM1", "TaskDef")], describe(report)
+    return report.findings[0].severity.value, report.findings[0].message
+
+
+def with_launch_configuration(app: Template, **props: Any) -> None:
+    app.remove("AsgLaunchTemplate")
+    app.add("AsgLaunchConfig", "AWS::AutoScaling::LaunchConfiguration",
+            ImageId=ref("EcsAmi"), InstanceType="t3.small",
+            UserData={"Fn::Base64": sub("#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> "
+                                        "/etc/ecs/ecs.config\n")}, **props)
+    asg = app.props("Asg")
+    del asg["LaunchTemplate"]
+    asg["LaunchConfigurationName"] = ref("AsgLaunchConfig")
+
+
+def test_launch_configuration_that_blocks_instance_metadata_for_awsvpc_tasks() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    with_launch_configuration(app, IamInstanceProfile=ref("InstanceProfile"))
+    app.props("AsgLaunchConfig")["UserData"] = {"Fn::Base64": sub(
+        "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\n"
+        "echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config\n")}
+    assert iam1(app) == ("error", f"{NO_ROLE} AsgLaunchConfig sets ECS_AWSVPC_BLOCK_IMDS=true, "
+                                  "so awsvpc tasks cannot use the instance credentials.")
+
+
+def test_launch_configuration_without_a_profile() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    with_launch_configuration(app)
+    assert iam1(app) == ("error",
+                         f"{NO_ROLE} AsgLaunchConfig gives the instances no instance profile.")
+
+
+def test_launch_template_outside_the_input_cannot_be_verified() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.remove("AsgLaunchTemplate")
+    app.props("Asg")["LaunchTemplate"] = {"LaunchTemplateId": "lt-0123456789abcdef0",
+                                          "Version": "1"}
+    # The service names the ASG through a capacity provider; its launch template is elsewhere.
+    app.add("AsgProvider", "AWS::ECS::CapacityProvider", AutoScalingGroupProvider={
+        "AutoScalingGroupArn": ref("Asg")})
+    svc = app.props("Service")
+    del svc["LaunchType"]
+    svc["CapacityProviderStrategy"] = [{"CapacityProvider": ref("AsgProvider"), "Weight": 1}]
+    report = app.analyze()
+    iam1_messages = [f.message for f in report.findings if f.rule_id == "EcsExec-IAM1"]
+    assert iam1_messages == [f"{FALLBACK}the launch template or configuration of Asg is not in "
+                             "the input."], describe(report)
+
+
+def test_instance_profile_behind_a_deploy_time_fn_if_cannot_be_verified() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.parameters["Env"] = {"Type": "String"}
+    app.conditions["Prod"] = {"Fn::Equals": [ref("Env"), "prod"]}
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+        "Fn::If": ["Prod", {"Arn": arn("InstanceProfile")}, {"Name": "other"}]}
+    severity, message = iam1(app)
+    assert severity == "warning"
+    assert message.startswith(f"{FALLBACK}the instance profile of AsgLaunchTemplate is ")
+    assert "Fn::If on condition Prod" in message
+
+
+@pytest.mark.parametrize(
+    "profile",
+    ["arn:aws:iam::123456789012:instance-profile/ecs-hosts",
+     "arn:aws:iam::123456789012:instance-profile/path/ecs-hosts", "ecs-hosts"],
+    ids=["arn", "arn with a path", "name"],
+)
+def test_instance_profile_named_by_arn_or_name_of_a_profile_in_the_template(
+    profile: str,
+) -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2)  # the role lacks the actions: IAM1 says so
+    app.props("InstanceProfile")["InstanceProfileName"] = "ecs-hosts"
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+        "Arn" if profile.startswith("arn:") else "Name": profile}
+    severity, message = iam1(app)
+    assert severity == "error" and "The role InstanceRole of its container instances" in message
+
+
+def test_instance_profile_arn_of_a_profile_outside_the_template() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2)
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+        "Arn": "arn:aws:iam::123456789012:instance-profile/ecs-hosts"}
+    assert iam1(app) == ("warning", f"{FALLBACK}instance profile arn:aws:iam::123456789012:"
+                                    "instance-profile/ecs-hosts of AsgLaunchTemplate is not in "
+                                    "the input.")
+
+
+def test_instance_profile_without_a_role() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.props("InstanceProfile")["Roles"] = []
+    assert iam1(app) == ("error", f"{NO_ROLE} instance profile InstanceProfile has no role.")
+
+
+def test_instance_profile_whose_role_is_outside_the_input() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.props("InstanceProfile")["Roles"] = ["ecsInstanceRole"]
+    assert iam1(app) == ("warning", f'{FALLBACK}role "ecsInstanceRole" of instance profile '
+                                    "InstanceProfile is not in the input.")
+
+
+def test_instance_profile_whose_role_is_unknown() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.parameters["RoleName"] = {"Type": "String"}
+    app.props("InstanceProfile")["Roles"] = [ref("RoleName")]
+    severity, message = iam1(app)
+    assert severity == "warning"
+    assert message.startswith(f"{FALLBACK}role ") and "RoleName" in message
+    assert message.endswith(" of instance profile InstanceProfile is not in the input.")
+
+
+def test_user_data_that_cannot_be_resolved_is_read_as_it_is() -> None:
+    """User data behind a deploy-time Fn::If: which cluster the instances join is unknown."""
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.parameters["Env"] = {"Type": "String"}
+    app.conditions["Prod"] = {"Fn::Equals": [ref("Env"), "prod"]}
+    data = app.props("AsgLaunchTemplate")["LaunchTemplateData"]
+    data["UserData"] = {"Fn::If": ["Prod", data["UserData"], {"Ref": "AWS::NoValue"}]}
+    assert summary(app) == [
+        ("EcsExec-IAM1", "warning", "TaskDef",
+         f"{FALLBACK}the container instances of Service (service) are not in the input."),
+        ("EcsExec-PLT2", "warning", "Service",
+         "Cannot verify: Service (service): the container instances are not in the input; "
+         "their AMI and agent version cannot be checked."),
+    ]

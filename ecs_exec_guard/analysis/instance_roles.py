@@ -26,7 +26,6 @@ BLOCK_IMDS = "ECS_AWSVPC_BLOCK_IMDS=true"
 
 @dataclass
 class HostRole:
-    host: Resource
     role: Resource | None
     #: Why the role is not known (empty when ``role`` is set).
     unknown: str = ""
@@ -72,32 +71,32 @@ def host_role(model: Model, iam: IamIndex, host: Host, awsvpc: bool) -> HostRole
     where = _host_name(host)
     source = host.ami_source
     if source is None:
-        return HostRole(host.resource, None,
+        return HostRole(None,
                         f"the launch template or configuration of {where} is not in the input")
     if awsvpc and BLOCK_IMDS in _user_data_text(source):
-        return HostRole(host.resource, None, unreachable=(
+        return HostRole(None, unreachable=(
             f"{source.logical_id} sets {BLOCK_IMDS}, so awsvpc tasks cannot use the instance "
             "credentials"))
     value = profile_value(source)
     if value is None:
-        return HostRole(host.resource, None,
+        return HostRole(None,
                         unreachable=f"{source.logical_id} gives the instances no instance profile")
     if is_unknown(value):
-        return HostRole(host.resource, None,
+        return HostRole(None,
                         f"the instance profile of {source.logical_id} is {unknown_reason(value)}")
     profile = _profile(model, value)
     if profile is None:
         shown = value if isinstance(value, str) else describe(value)
-        return HostRole(host.resource, None,
+        return HostRole(None,
                         f"instance profile {shown} of {source.logical_id} is not in the input")
     roles = as_list(profile.props.get("Roles"))
     if not roles:
-        return HostRole(host.resource, None,
+        return HostRole(None,
                         unreachable=f"instance profile {profile.logical_id} has no role")
     role = iam.principal(roles[0], "AWS::IAM::Role")
     if role is None:
         shown = unknown_reason(roles[0]) if is_unknown(roles[0]) else describe(roles[0])
-        return HostRole(host.resource, None,
+        return HostRole(None,
                         f"role {shown} of instance profile {profile.logical_id} is not in the "
                         "input")
-    return HostRole(host.resource, role)
+    return HostRole(role)

@@ -304,3 +304,81 @@ def test_user_data_that_cannot_be_resolved_is_read_as_it_is() -> None:
          "Cannot verify: Service (service): the container instances are not in the input; "
          "their AMI and agent version cannot be checked."),
     ]
+
+
+def test_managed_instances_by_the_task_definition_alone_stay_an_error() -> None:
+    """No launch type, no strategy (EC2 by default), but the task definition requires Managed
+    Instances: there is no instance role to fall back on."""
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.props("TaskDef")["RequiresCompatibilities"] = ["MANAGED_INSTANCES"]
+    del app.props("Service")["LaunchType"]
+    assert iam1(app) == ("error", NO_ROLE)
+
+
+@pytest.mark.parametrize(
+    ("launch_type", "why"),
+    [("EXTERNAL", "Service (service) runs on external capacity"),
+     ({"Fn::If": ["Prod", "EC2", "FARGATE"]},
+      "Service (service) runs on unknown capacity (launch type is Fn::If on condition Prod, "
+      "which is decided at deploy time)")],
+    ids=["external", "unknown"],
+)
+def test_capacity_other_than_ec2_or_fargate_cannot_be_verified(launch_type: Any, why: str) -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
+    app.parameters["Env"] = {"Type": "String"}
+    app.conditions["Prod"] = {"Fn::Equals": [ref("Env"), "prod"]}
+    app.props("Service")["LaunchType"] = launch_type
+    report = app.analyze()
+    iam1_messages = [f.message for f in report.findings if f.rule_id == "EcsExec-IAM1"]
+    assert iam1_messages == [f"{FALLBACK}{why}."], describe(report)
+
+
+def second_host(app: Template, profile: str | None) -> None:
+    """Another Auto Scaling group joining the cluster, its instances given ``profile``."""
+    app.container_instances(ref("EcsAmi"), logical_id="Asg2")
+    if profile is not None:
+        app.props("Asg2LaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+            "Arn": arn(profile)}
+
+
+def test_every_host_group_is_checked_after_one_without_a_profile() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2)
+    del app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"]
+    second_host(app, "InstanceProfile")
+    assert iam1(app) == ("error", (
+        f"{NO_ROLE} AsgLaunchTemplate gives the instances no instance profile; The role "
+        "InstanceRole of its container instances (Asg2), which exec falls back to on EC2, does "
+        f"not allow {', '.join(EXEC_ACTIONS)}."))
+
+
+def test_every_host_group_is_checked_after_one_whose_role_is_unknown() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2)
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+        "Name": "ecsInstanceRole"}
+    second_host(app, "InstanceProfile")
+    severity, message = iam1(app)
+    assert severity == "error"
+    assert "InstanceRole of its container instances (Asg2)" in message
+
+
+def test_two_unknown_host_groups_are_both_named() -> None:
+    app = ec2_without_task_role()
+    app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+        "Name": "one"}
+    second_host(app, None)
+    app.props("Asg2LaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
+        "Name": "two"}
+    assert iam1(app) == ("warning", (
+        f"{FALLBACK}instance profile one of AsgLaunchTemplate is not in the input; instance "
+        "profile two of Asg2LaunchTemplate is not in the input."))
+
+
+def test_instance_role_allowing_exec_only_under_a_condition_cannot_be_verified() -> None:
+    app = ec2_without_task_role(ECS_FOR_EC2)
+    app.policy("InstancePolicy", {"Effect": "Allow", "Action": "ssmmessages:*", "Resource": "*",
+                                  "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+               roles=["InstanceRole"])
+    severity, message = iam1(app)
+    assert severity == "warning"
+    assert message.startswith(f"{FALLBACK}InstanceRole: ssmmessages:CreateControlChannel: ")
+    assert message.count("InstanceRole: ssmmessages:") == 4

@@ -260,8 +260,7 @@ def _state_machine_launches(model: Model, sm: Resource) -> list[Launch]:
         elif p.get("DefinitionS3Location") is not None:
             definition = Unknown("the definition is in S3")
     if isinstance(definition, Unknown):
-        raw = sm.raw.get("Properties")
-        if _mentions(raw, "EnableExecuteCommand") and _mentions(raw, "runTask"):
+        if _asks_for_exec(sm):
             # Exec is requested somewhere in a definition we cannot read: say so.
             return [_unreadable("state-machine", sm, "state machine", definition)]
         return []
@@ -295,6 +294,10 @@ def _state_machine_launches(model: Model, sm: Resource) -> list[Launch]:
             task_role_override=_sfn_task_role(params.get("Overrides")),
         )
         launches.append(launch)
+    if not launches and _asks_for_exec(sm):
+        # Exec is requested, yet no runTask state could be read (nested too deeply, say).
+        reason = Unknown("no ecs:runTask state of the definition could be read")
+        return [_unreadable("state-machine", sm, "state machine", reason)]
     return launches
 
 
@@ -305,6 +308,12 @@ def _sfn_task_role(overrides: Any) -> Any:
     if "TaskRoleArn.$" in overrides:
         return Unknown("Overrides.TaskRoleArn is chosen at run time (TaskRoleArn.$)")
     return overrides.get("TaskRoleArn")
+
+
+def _asks_for_exec(res: Resource) -> bool:
+    """Whether a resource's raw properties mention exec and running a task somewhere."""
+    raw = res.raw.get("Properties")
+    return _mentions(raw, "EnableExecuteCommand") and _mentions(raw, "runTask")
 
 
 def _dyn(params: dict[str, Any], key: str) -> Any:

@@ -34,7 +34,7 @@ export JSII_NODE := $(BIN)/node
 export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test test-min lint dist demo-violations bench bench-hostile rules clean
+.PHONY: setup synth test test-min lint dist demo-violations bench bench-hostile rules clean mutate
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -105,8 +105,19 @@ bench: setup
 bench-hostile: $(STAMP)
 	$(PY) bench/run.py --hostile
 
+# Mutation testing of the analyzer with the fast tests (not CI; README says how long it takes).
+# mutmut keeps its results in mutants/ and re-tests only the functions that changed since;
+# MUTATE_FRESH=1 starts over. The summary goes to bench/MUTATION.md.
+MUTATE_WORKERS ?= 2
+mutate: setup
+	@if [ -n "$${MUTATE_FRESH:-}" ]; then rm -rf mutants; fi
+	@start=$$(date +%s); \
+	ECS_EXEC_GUARD_FAST_ONLY=1 $(BIN)/mutmut run --max-children $(MUTATE_WORKERS); \
+	$(PY) bench/mutation_summary.py --elapsed $$(( $$(date +%s) - start )) \
+		--workers $(MUTATE_WORKERS)
+
 rules: $(STAMP)
 	$(PY) -m ecs_exec_guard rules --markdown > RULES.md
 
 clean:
-	rm -rf $(VENV) $(VENV_MIN) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) $(VENV_MIN) node_modules cdk.out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info mutants

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +65,18 @@ def _jsii_console_to_the_test() -> Iterator[None]:
     yield
     while _jsii_console:
         sys.stderr.write(_jsii_console.pop(0).decode("utf-8", "replace"))
+
+
+# `make mutate` sets ECS_EXEC_GUARD_FAST_ONLY=1: mutmut then collects no module that imports
+# aws_cdk (they synthesize with jsii, and a jsii process must not be forked into every mutant's
+# worker) and no module that runs the package in a subprocess (outside mutmut's trampoline).
+_CDK_MODULE = re.compile(r"^(?:import aws_cdk|from aws_cdk)\b|^import subprocess\b", re.M)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if not os.environ.get("ECS_EXEC_GUARD_FAST_ONLY"):
+        return None
+    name = collection_path.name
+    if collection_path.suffix != ".py" or not name.startswith("test_") or name == "test_cli.py":
+        return None
+    return bool(_CDK_MODULE.search(collection_path.read_text(encoding="utf-8"))) or None

@@ -229,16 +229,14 @@ def test_launch_template_outside_the_input_cannot_be_verified() -> None:
                              "the input."], describe(report)
 
 
-def test_instance_profile_behind_a_deploy_time_fn_if_cannot_be_verified() -> None:
+def test_instance_profile_imported_from_outside_the_input_cannot_be_verified() -> None:
     app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
-    app.parameters["Env"] = {"Type": "String"}
-    app.conditions["Prod"] = {"Fn::Equals": [ref("Env"), "prod"]}
     app.props("AsgLaunchTemplate")["LaunchTemplateData"]["IamInstanceProfile"] = {
-        "Fn::If": ["Prod", {"Arn": arn("InstanceProfile")}, {"Name": "other"}]}
+        "Arn": {"Fn::ImportValue": "Shared:InstanceProfileArn"}}
     severity, message = iam1(app)
     assert severity == "warning"
     assert message.startswith(f"{FALLBACK}the instance profile of AsgLaunchTemplate is ")
-    assert "Fn::If on condition Prod" in message
+    assert "Shared:InstanceProfileArn" in message
 
 
 @pytest.mark.parametrize(
@@ -291,12 +289,10 @@ def test_instance_profile_whose_role_is_unknown() -> None:
 
 
 def test_user_data_that_cannot_be_resolved_is_read_as_it_is() -> None:
-    """User data behind a deploy-time Fn::If: which cluster the instances join is unknown."""
+    """User data imported from outside the input: which cluster the instances join is unknown."""
     app = ec2_without_task_role(ECS_FOR_EC2, SSM_CORE)
-    app.parameters["Env"] = {"Type": "String"}
-    app.conditions["Prod"] = {"Fn::Equals": [ref("Env"), "prod"]}
     data = app.props("AsgLaunchTemplate")["LaunchTemplateData"]
-    data["UserData"] = {"Fn::If": ["Prod", data["UserData"], {"Ref": "AWS::NoValue"}]}
+    data["UserData"] = {"Fn::Base64": {"Fn::ImportValue": "Shared:UserData"}}
     assert summary(app) == [
         ("EcsExec-IAM1", "warning", "TaskDef",
          f"{FALLBACK}the container instances of Service (service) are not in the input."),
@@ -318,9 +314,9 @@ def test_managed_instances_by_the_task_definition_alone_stay_an_error() -> None:
 @pytest.mark.parametrize(
     ("launch_type", "why"),
     [("EXTERNAL", "Service (service) runs on external capacity"),
-     ({"Fn::If": ["Prod", "EC2", "FARGATE"]},
-      "Service (service) runs on unknown capacity (launch type is Fn::If on condition Prod, "
-      "which is decided at deploy time)")],
+     ({"Fn::ImportValue": "Shared:LaunchType"},
+      "Service (service) runs on unknown capacity (launch type is Fn::ImportValue "
+      "Shared:LaunchType: no template of the input exports it)")],
     ids=["external", "unknown"],
 )
 def test_capacity_other_than_ec2_or_fargate_cannot_be_verified(launch_type: Any, why: str) -> None:

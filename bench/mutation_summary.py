@@ -77,6 +77,8 @@ def read_mutants(root: Path) -> list[Mutant]:
     out = []
     for meta in sorted((root / "mutants").rglob("*.py.meta")):
         source = meta.relative_to(root / "mutants").with_suffix("")
+        if not (root / source).is_file():
+            continue  # left from a module that has since moved or gone
         data = json.loads(meta.read_text("utf-8"))
         for name, code in data["exit_code_by_key"].items():
             out.append(Mutant(name, source, code))

@@ -1,4 +1,5 @@
-"""``key_policy_allows``: whether a KMS key's own policy names a role for an action.
+"""Questions the auto-fix asks the analyzer: ``key_policy_allows`` (does a KMS key's own policy
+name a role for an action) and ``task_role`` (the role a task definition names).
 
 The auto-fix asks it before adding kms:Decrypt to a task role (a key policy that names the role
 needs no IAM grant); IAM3 reads the same key policies. Key policy principals as KMS documents
@@ -14,7 +15,7 @@ from cfn import JSON, Template, arn, document, exec_app, ref
 
 from ecs_exec_guard.analysis.model import Model
 from ecs_exec_guard.analysis.rules.base import Context
-from ecs_exec_guard.analysis.rules.iam import key_policy_allows
+from ecs_exec_guard.analysis.rules.iam import key_policy_allows, task_role
 
 ACCOUNT_ROOT = "arn:aws:iam::123456789012:root"
 
@@ -75,3 +76,24 @@ def test_a_key_policy_that_cannot_be_read_allows_nothing_known() -> None:
                                                    "Principal": {"AWS": arn("TaskRole")}})
     ctx = Context(Model([(app.name, app.body(), None)]))
     assert allows(ctx, ref("ExecKey")) is False
+
+
+def test_task_role_is_the_task_definitions_own_role() -> None:
+    """``task_role``: what a fix to the task definition changes (its TaskRoleArn's role)."""
+    app = exec_app()
+    model = Model([(app.name, app.body(), None)])
+    ctx = Context(model)
+    resources = model.templates["App.template.json"].resources
+    role, raw = task_role(ctx, resources["TaskDef"])
+    assert role is resources["TaskRole"]
+    assert raw == ctx.model.templates["App.template.json"].resources["TaskDef"].props[
+        "TaskRoleArn"]
+    app.props("TaskDef")["TaskRoleArn"] = "arn:aws:iam::123456789012:role/Elsewhere"
+    model = Model([(app.name, app.body(), None)])
+    role, raw = task_role(Context(model), model.templates["App.template.json"].resources[
+        "TaskDef"])
+    assert (role, raw) == (None, "arn:aws:iam::123456789012:role/Elsewhere")
+    app.props("TaskDef")["TaskRoleArn"] = arn("ExecutionRole")
+    model = Model([(app.name, app.body(), None)])
+    role, _ = task_role(Context(model), model.templates["App.template.json"].resources["TaskDef"])
+    assert role is model.templates["App.template.json"].resources["ExecutionRole"]

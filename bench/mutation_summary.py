@@ -9,7 +9,7 @@ with its file:line and the changed line. Mutants accepted as equivalent (no test
 from the original) are listed with the reason in bench/mutation-equivalent.txt; they are shown
 apart and left out of the kill rate:
 
-    kill rate = (killed + timed out) / (mutants - accepted as equivalent)
+    kill rate = (killed + timed out) / (mutants checked - accepted as equivalent)
 
 A timed-out mutant is one that made the tests run far longer than usual (an endless loop, say):
 detected, as mutmut's own score counts it. "No tests" mutants are in code that no fast test
@@ -186,9 +186,14 @@ def case_insensitive_key(before: str, after: str) -> bool:
     return bool(spans) and all(any(lo <= i < hi for lo, hi in spans) for i in changed)
 
 
-def rate(killed: int, timeout: int, total: int, equivalent: int) -> float:
-    tested = total - equivalent
-    return (killed + timeout) / tested if tested else 1.0
+def rate(killed: int, timeout: int, total: int, equivalent: int, unchecked: int = 0) -> float:
+    """(killed + timed out) / (mutants - equivalent), over the mutants a run has checked."""
+    tested = total - equivalent - unchecked
+    return (killed + timeout) / tested if tested else float("nan")
+
+
+def _pct(value: float) -> str:
+    return "–" if value != value else f"{value:.1%}"  # NaN: nothing checked
 
 
 def cell(text: str, width: int = 90) -> str:
@@ -226,7 +231,8 @@ def render(mutants: list[Mutant], equivalent: dict[str, str], root: Path,
     total: Counter[str] = Counter()
     for counts in by_module.values():
         total.update(counts)
-    kill_rate = rate(total["killed"], total["timeout"], total["total"], total["equivalent"])
+    kill_rate = rate(total["killed"], total["timeout"], total["total"], total["equivalent"],
+                     total["not checked"])
 
     lines = [
         "# Mutation testing of the analyzer",
@@ -243,8 +249,11 @@ def render(mutants: list[Mutant], equivalent: dict[str, str], root: Path,
         + (f", {elapsed / 60:.0f} min wall clock ({elapsed:.0f} s)" if elapsed else "")
         + ".",
         "",
-        "Kill rate = (killed + timed out) / (mutants - accepted as equivalent). "
-        f"Target: {TARGET:.0%}.",
+        "Kill rate = (killed + timed out) / (mutants checked - accepted as equivalent). "
+        f"Target: {TARGET:.0%}."
+        + (f" **This run was stopped before the end: {total['not checked']} mutants were not "
+           "checked. mutmut checks the mutants whose tests are quickest first, so the rate is "
+           "over those; `make mutate` goes on from here.**" if total["not checked"] else ""),
         "",
         f"**{total['total']} mutants, {total['killed']} killed, "
         f"{total['survived']} survived, {total['no tests']} without a test, "
@@ -258,10 +267,12 @@ def render(mutants: list[Mutant], equivalent: dict[str, str], root: Path,
     known = {"total", "killed", "survived", "no tests", "timeout", "equivalent"}
     for module, c in sorted(by_module.items()):
         other = sum(v for k, v in c.items() if k not in known)
+        module_rate = rate(c["killed"], c["timeout"], c["total"], c["equivalent"],
+                           c["not checked"])
         lines.append(
             f"| {module} | {c['total']} | {c['killed']} | {c['survived']} | {c['no tests']} "
             f"| {c['timeout']} | {c['equivalent']} | {other} "
-            f"| {rate(c['killed'], c['timeout'], c['total'], c['equivalent']):.1%} |"
+            f"| {_pct(module_rate)} |"
         )
     other_total = sum(v for k, v in total.items() if k not in known)
     lines.append(

@@ -561,6 +561,24 @@ def cross_stack(fixes: int = 1, outdir: str | None = None, nag: bool = False,
     return _finish(app, fixes, options)
 
 
+def cross_stack_same_ids(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                         **options: Any) -> cdk.App:
+    """Two network stacks with the same isolated ``Vpc`` (same construct ID, so the same
+    logical IDs); the service stack uses the second one's VPC.
+
+    The shape of bench/bench_app.py from 150 services up (Network0, Network1, ... each with a
+    ``Vpc``): the references from the service stack name logical IDs that both network
+    templates have, so only the reference itself tells which stack it targets.
+    """
+    app = new_app(outdir, nag=nag)
+    _isolated_vpc(cdk.Stack(app, "Network1"))
+    vpc = _isolated_vpc(cdk.Stack(app, "Network2"))
+    stack = cdk.Stack(app, "Services")
+    cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
+    _service(stack, cluster, init=True)
+    return _finish(app, fixes, options)
+
+
 #: The broken apps the fix must repair completely (no analyzer error afterwards).
 def daemon_isolated(fixes: int = 1, outdir: str | None = None, nag: bool = False,
                     **options: Any) -> cdk.App:
@@ -659,6 +677,7 @@ BROKEN: dict[str, Builder] = {
     "alb_pattern": alb_pattern,
     "existing_l1_endpoint": existing_l1_endpoint,
     "cross_stack": cross_stack,
+    "cross_stack_same_ids": cross_stack_same_ids,
     "l1_logging": l1_logging,
     "daemon_isolated": daemon_isolated,
     "pipe_isolated": pipe_isolated,

@@ -214,6 +214,24 @@ def test_cross_stack_endpoint_goes_into_the_vpc_stack(cache: Cache) -> None:
     assert [k.split(":")[0] for k in endpoints] == ["Network.template.json"]
 
 
+@pytest.mark.parametrize("entry", apps.ENTRIES)
+def test_cross_stack_endpoint_follows_the_reference_when_logical_ids_repeat(
+    cache: Cache, entry: str
+) -> None:
+    """Network1 and Network2 both have a ``Vpc`` (same logical IDs); the service uses
+    Network2's. The snapshot used to link only a logical ID one other template has, so the
+    subnets stayed unresolved, no endpoint was made and the checks reported NET2."""
+    before = cache.get("cross_stack_same_ids", 0, entry=entry)
+    assert error_ids(before) == [("EcsExec-NET2", "ServiceD69D759B")]
+    after = cache.get("cross_stack_same_ids", entry=entry)
+    assert list(after.resources("AWS::EC2::VPCEndpoint")) == [
+        "Network2.template.json:VpcEcsExecSsmMessagesEndpointD130CB1B"
+    ]
+    report = analyze(after.templates)
+    assert report.errors == [] and report.warnings == []
+    assert after.templates["Network1.template.json"] == before.templates["Network1.template.json"]
+
+
 def test_imported_vpc_gets_no_endpoint_and_a_warning(cache: Cache) -> None:
     s = cache.get("imported_vpc")
     assert s.resources("AWS::EC2::VPCEndpoint") == {}

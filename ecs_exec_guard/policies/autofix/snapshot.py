@@ -86,6 +86,7 @@ _RENAMES = {
     "VpcZoneIdentifier": "VPCZoneIdentifier",
     "EnableEcsManagedTags": "EnableECSManagedTags",
 }
+_SOURCE_NAMES = {cfn: name[:1].lower() + name[1:] for name, cfn in _RENAMES.items()}
 _RAW_JSON = frozenset(
     {"PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "DockerLabels", "Options"}
 )
@@ -182,6 +183,35 @@ class Element:
     logical_id: str
     type: str
     raw: dict[str, Any]  # CloudFormation properties as CDK renders them (before our rewrite)
+    #: The L1's unresolved properties (``_cfn_properties``: tokens, camelCase keys), kept to
+    #: find which stack an ambiguous cross-stack reference targets.
+    source: dict[str, Any]
+
+
+class _ReferenceRecorder(cdk.DefaultTokenResolver):
+    """A token resolver that notes, for each ``Reference`` met, the element it targets.
+
+    Used only to find the targets (its output is thrown away): a reference is not resolved
+    further, every other token (``Lazy`` values, intrinsics) is, so nested references are
+    reached.
+    """
+
+    def __init__(self, by_construct: dict[str, Element]) -> None:
+        super().__init__(cdk.StringConcat())
+        self.by_construct = by_construct
+        self.found: dict[tuple[str, str | None], set[str]] = {}
+
+    def resolve_token(
+        self, t: cdk.IResolvable, context: cdk.IResolveContext, post_processor: cdk.IPostProcessor
+    ) -> Any:
+        if isinstance(t, cdk.Reference):
+            el = self.by_construct.get(construct_key(t.target))
+            if el is not None:
+                attr = t.display_name
+                key = (el.logical_id, None if attr == "Ref" else attr)
+                self.found.setdefault(key, set()).add(el.template)
+            return ""
+        return super().resolve_token(t, context, post_processor)
 
 
 
@@ -197,6 +227,7 @@ class Snapshot:
         self.elements: dict[tuple[str, str], Element] = {}
         self.by_construct: dict[str, Element] = {}
         self._by_logical_id: dict[str, list[Element]] = {}
+        self._targets: dict[tuple[str, str], dict[tuple[str, str | None], set[str]]] = {}
         started = time.perf_counter()
         owners = stack_owners(constructs)
         names = {
@@ -226,8 +257,8 @@ class Snapshot:
             name = names[sid]
             resources: dict[str, Any] = {}
             self.templates[name] = {"Resources": resources}
-            for cfn, rtype, lid, raw in self._resolve(stack, entries, stats):
-                el = Element(cfn, stack, name, lid, rtype, raw)
+            for cfn, rtype, lid, raw, source in self._resolve(stack, entries, stats):
+                el = Element(cfn, stack, name, lid, rtype, raw, source)
                 self.elements[(name, lid)] = el
                 self.by_construct[construct_key(cfn)] = el
                 self._by_logical_id.setdefault(lid, []).append(el)
@@ -259,7 +290,7 @@ class Snapshot:
         stack: cdk.Stack,
         entries: list[tuple[cdk.CfnResource, str, bool]],
         stats: Stats | None,
-    ) -> Iterator[tuple[cdk.CfnResource, str, str, dict[str, Any]]]:
+    ) -> Iterator[tuple[cdk.CfnResource, str, str, dict[str, Any], dict[str, Any]]]:
         lids = [cfn.logical_id for cfn, _, _ in entries]
         props = [cfn._cfn_properties if full else {} for cfn, _, full in entries]
         try:
@@ -274,27 +305,38 @@ class Snapshot:
                     one = [stack.resolve(lids[i]), None]
                 resolved_lids.append(one[0])
                 resolved_props.append(one[1])
-        for (cfn, rtype, full), lid, value in zip(
-            entries, resolved_lids, resolved_props, strict=True
+        for (cfn, rtype, full), lid, value, source in zip(
+            entries, resolved_lids, resolved_props, props, strict=True
         ):
             rendered: Any = {}
             if full and isinstance(value, dict) and value:
                 rendered = value if type(cfn) is cdk.CfnResource else _cfn_case(value)
-            yield cfn, rtype, str(lid), rendered if isinstance(rendered, dict) else {}
+            yield (
+                cfn,
+                rtype,
+                str(lid),
+                rendered if isinstance(rendered, dict) else {},
+                source if isinstance(source, dict) else {},
+            )
 
     def _link_templates(self) -> None:
         """Turn references to another stack's resource into ImportValue of a made-up export.
 
         ``Stack.resolve`` renders a cross-stack reference in its local form (``Ref`` of a
         logical ID the template does not have) until CDK prepares the app; the analyzer
-        follows ``Fn::ImportValue`` to exports, so that is what the snapshot says.
+        follows ``Fn::ImportValue`` to exports, so that is what the snapshot says. The target
+        is the one other template with that logical ID; when several have it (several network
+        stacks each with a ``Vpc``), the reference token itself names its target
+        (``_referenced``). A target still unknown stays a dangling ``Ref`` (the analyzer then
+        says it cannot verify).
         """
         for name, body in self.templates.items():
             local = body["Resources"]
 
-            def rewrite(value: Any, name: str = name, local: dict[str, Any] = local) -> Any:
+            def rewrite(value: Any, el: Element, prop: str, name: str = name,
+                        local: dict[str, Any] = local) -> Any:
                 if isinstance(value, list):
-                    return [rewrite(v) for v in value]
+                    return [rewrite(v, el, prop) for v in value]
                 if not isinstance(value, dict):
                     return value
                 if len(value) == 1:
@@ -306,7 +348,9 @@ class Snapshot:
                     elif key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2:
                         target, attr = str(arg[0]), str(arg[1])
                     if target is not None and target not in local and "::" not in target:
-                        other = self._unique_elsewhere(target, name)
+                        other = self._unique_elsewhere(target, name) or self._referenced(
+                            el, prop, target, attr
+                        )
                         if other is not None:
                             export = f"ecs-exec-guard:{other.template}:{target}:{attr or 'Ref'}"
                             outputs = self.templates[other.template].setdefault("Outputs", {})
@@ -320,14 +364,48 @@ class Snapshot:
                                 "Export": {"Name": export},
                             }
                             return {"Fn::ImportValue": export}
-                return {k: rewrite(v) for k, v in value.items()}
+                return {k: rewrite(v, el, prop) for k, v in value.items()}
 
-            for resource in local.values():
-                resource["Properties"] = rewrite(resource["Properties"])
+            for lid, resource in local.items():
+                el = self.elements[(name, lid)]
+                resource["Properties"] = {
+                    prop: rewrite(v, el, prop) for prop, v in resource["Properties"].items()
+                }
 
     def _unique_elsewhere(self, logical_id: str, template: str) -> Element | None:
         found = [e for e in self._by_logical_id.get(logical_id, ()) if e.template != template]
         return found[0] if len(found) == 1 else None
+
+    def _referenced(
+        self, el: Element, prop: str, logical_id: str, attr: str | None
+    ) -> Element | None:
+        """The element another stack's reference in ``el``'s property ``prop`` targets.
+
+        Only for logical IDs several other templates have: the unresolved property is resolved
+        once more with a resolver that notes each ``Reference``'s target (``Reference.target``,
+        public in aws-cdk-lib), so the common case costs no extra bridge call. None when the
+        property is not found, the bridge fails, or the one property references that logical
+        ID in two stacks.
+        """
+        cache_key = (construct_key(el.construct), prop)
+        found = self._targets.get(cache_key)
+        if found is None:
+            found = {}
+            names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
+            source = next((el.source[n] for n in names if n is not None and n in el.source),
+                          None)
+            if source is not None:
+                recorder = _ReferenceRecorder(self.by_construct)
+                try:
+                    cdk.Tokenization.resolve(source, scope=el.stack, resolver=recorder)
+                    found = recorder.found
+                except BRIDGE_ERRORS:
+                    found = {}
+            self._targets[cache_key] = found
+        templates = found.get((logical_id, attr), set()) - {el.template}
+        if len(templates) != 1:
+            return None
+        return self.elements.get((next(iter(templates)), logical_id))
 
     # -- lookups --------------------------------------------------------------------------
     def element(self, res: Resource | None) -> Element | None:

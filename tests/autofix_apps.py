@@ -579,6 +579,72 @@ def cross_stack_same_ids(fixes: int = 1, outdir: str | None = None, nag: bool = 
     return _finish(app, fixes, options)
 
 
+def cross_stack_same_log_ids(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+                             **options: Any) -> cdk.App:
+    """Two logging stacks with the same ``ExecLogs`` log group (same logical ID); a raw L1
+    cluster logs exec sessions to the second one's group, and the (L2) task role of the L1
+    service lacks the logging permissions: the statement the fix adds must reference the
+    second stack's group."""
+    app = new_app(outdir, nag=nag)
+    groups = [
+        logs.LogGroup(cdk.Stack(app, f"Logs{i}"), "ExecLogs",
+                      removal_policy=cdk.RemovalPolicy.DESTROY)
+        for i in (1, 2)
+    ]
+    stack = cdk.Stack(app, "Services")
+    vpc = _nat_vpc(stack)
+    cluster = ecs.CfnCluster(
+        stack,
+        "Cluster",
+        configuration=ecs.CfnCluster.ClusterConfigurationProperty(
+            execute_command_configuration=ecs.CfnCluster.ExecuteCommandConfigurationProperty(
+                logging="OVERRIDE",
+                log_configuration=ecs.CfnCluster.ExecuteCommandLogConfigurationProperty(
+                    cloud_watch_log_group_name=groups[1].log_group_name,
+                ),
+            )
+        ),
+    )
+    role = iam.Role(stack, "TaskRole",
+                    assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    td = ecs.CfnTaskDefinition(
+        stack,
+        "Task",
+        requires_compatibilities=["FARGATE"],
+        network_mode="awsvpc",
+        cpu="256",
+        memory="512",
+        task_role_arn=role.role_arn,
+        container_definitions=[
+            ecs.CfnTaskDefinition.ContainerDefinitionProperty(
+                name="app",
+                image=IMAGE,
+                essential=True,
+                linux_parameters=ecs.CfnTaskDefinition.LinuxParametersProperty(
+                    init_process_enabled=True
+                ),
+            )
+        ],
+    )
+    sg = ec2.SecurityGroup(stack, "TaskSg", vpc=vpc, description="Exec tasks")
+    ecs.CfnService(
+        stack,
+        "Service",
+        cluster=cluster.ref,
+        task_definition=td.ref,
+        launch_type="FARGATE",
+        desired_count=1,
+        enable_execute_command=True,
+        network_configuration=ecs.CfnService.NetworkConfigurationProperty(
+            awsvpc_configuration=ecs.CfnService.AwsVpcConfigurationProperty(
+                subnets=[s.subnet_id for s in vpc.private_subnets],
+                security_groups=[sg.security_group_id],
+            )
+        ),
+    )
+    return _finish(app, fixes, options)
+
+
 #: The broken apps the fix must repair completely (no analyzer error afterwards).
 def daemon_isolated(fixes: int = 1, outdir: str | None = None, nag: bool = False,
                     **options: Any) -> cdk.App:

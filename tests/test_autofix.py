@@ -232,6 +232,59 @@ def test_cross_stack_endpoint_follows_the_reference_when_logical_ids_repeat(
     assert after.templates["Network1.template.json"] == before.templates["Network1.template.json"]
 
 
+def test_cross_stack_fallback_resolver_finds_the_same_target(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """When the reference token strings are not found in the unresolved property (a token
+    inside a ``Fn::Join``, a list token), the snapshot re-resolves the property with a
+    recording resolver: forced here, it must link to the same stack."""
+    from ecs_exec_guard.policies.autofix import snapshot
+
+    monkeypatch.setattr(snapshot, "token_strings", lambda *args: [])
+    s = synth(apps.cross_stack_same_ids, 1, tmp_path)
+    assert list(s.resources("AWS::EC2::VPCEndpoint")) == [
+        "Network2.template.json:VpcEcsExecSsmMessagesEndpointD130CB1B"
+    ]
+    report = analyze(s.templates)
+    assert report.errors == [] and report.warnings == []
+
+
+def test_logging_statement_follows_the_reference_when_logical_ids_repeat(cache: Cache) -> None:
+    """Logs1 and Logs2 both have ``ExecLogs``; the L1 cluster logs to Logs2's. The statement
+    the fix adds used to hold a ``Ref`` to a resource the Services template lacks (cfn-lint
+    E1020, undeployable); it must import Logs2's group name."""
+    before = cache.get("cross_stack_same_log_ids", 0)
+    assert error_ids(before) == [
+        ("EcsExec-IAM2", "TaskRole30FC0FBB"),
+        ("EcsExec-IAM3", "TaskRole30FC0FBB"),
+    ]
+    after = cache.get("cross_stack_same_log_ids")
+    (policy,) = [
+        r["Properties"]["PolicyDocument"]["Statement"]
+        for k, r in after.resources("AWS::IAM::Policy").items()
+        if "EcsExecLoggingPolicy" in k
+    ]
+    group = {"Fn::ImportValue": "Logs2:ExportsOutputRefExecLogs6390DA4981BE8914"}
+    assert [st["Resource"] for st in policy] == [
+        "*",
+        {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:", {"Ref": "AWS::Partition"}, ":logs:", {"Ref": "AWS::Region"}, ":",
+                    {"Ref": "AWS::AccountId"}, ":log-group:", group, ":*",
+                ],
+            ]
+        },
+    ]
+    report = analyze(after.templates)
+    assert report.errors == [] and report.warnings == []
+    from cfnlint.api import lint_all
+
+    lint = [m for body in after.templates.values() for m in lint_all(json.dumps(body))]
+    assert [m for m in lint if m.rule.id.startswith("E")] == []
+
+
 def test_imported_vpc_gets_no_endpoint_and_a_warning(cache: Cache) -> None:
     s = cache.get("imported_vpc")
     assert s.resources("AWS::EC2::VPCEndpoint") == {}

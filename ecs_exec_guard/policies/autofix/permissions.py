@@ -146,7 +146,7 @@ def _grant(
     l2_role: iam.Role | None,
     cfn_role: iam.CfnRole | None,
     ssm_missing: bool,
-    log_needs: dict[str, tuple[list[str], Any, Any, str]],
+    log_needs: dict[str, tuple[list[str], Any, Any, Element]],
 ) -> None:
     """Add the ssmmessages policy and / or the exec logging policy to the role."""
     if ssm_missing:
@@ -160,9 +160,9 @@ def _grant(
         statements = [
             iam.PolicyStatement(
                 actions=actions,
-                resources=[_log_resource(batch, actions[0], cfg, exec_cfg, template)],
+                resources=[_log_resource(batch, actions[0], cfg, exec_cfg, cluster)],
             )
-            for actions, cfg, exec_cfg, template in log_needs.values()
+            for actions, cfg, exec_cfg, cluster in log_needs.values()
         ]
         _add_policy(batch, l2_role, cfn_role, LOG_POLICY_ID, statements, ssm=False)
 
@@ -223,15 +223,15 @@ def _logging_needs(
     perms: Permissions,
     role: Resource | None,
     blocked: list[str],
-) -> dict[str, tuple[list[str], Any, Any, str]]:
+) -> dict[str, tuple[list[str], Any, Any, Element]]:
     """What the clusters' exec logging / KMS need and the role lacks, grouped by resource:
-    key -> (actions, LogConfiguration, ExecuteCommandConfiguration, cluster template)."""
+    key -> (actions, LogConfiguration, ExecuteCommandConfiguration, cluster element)."""
     clusters: list[Resource] = []
     for launch in launches:
         cluster = batch.ctx.facts(launch).cluster
         if cluster is not None and cluster not in clusters:
             clusters.append(cluster)
-    by_resource: dict[str, tuple[list[str], Any, Any, str]] = {}
+    by_resource: dict[str, tuple[list[str], Any, Any, Element]] = {}
     for cluster in clusters:
         needs, _ = exec_log_requirements(batch.ctx, cluster)
         el = batch.snap.element(cluster)
@@ -262,7 +262,7 @@ def _logging_needs(
             key = json.dumps(
                 _raw_resource(action, cfg, exec_cfg), sort_keys=True, default=str
             )
-            entry = by_resource.setdefault(key, ([], cfg, exec_cfg, el.template))
+            entry = by_resource.setdefault(key, ([], cfg, exec_cfg, el))
             if action not in entry[0]:
                 entry[0].append(action)
     return by_resource
@@ -280,35 +280,40 @@ def _raw_resource(action: str, cfg: Any, exec_cfg: Any) -> Any:
     return ["kms", get_ci(exec_cfg, "KmsKeyId")]
 
 
-def _log_resource(batch: Batch, action: str, cfg: Any, exec_cfg: Any, template: str) -> Any:
+def _log_resource(batch: Batch, action: str, cfg: Any, exec_cfg: Any, cluster: Element) -> Any:
     """The IAM resource (a CDK value) for one exec logging action."""
+    template = cluster.template
+
+    def value(raw: Any) -> Any:
+        return batch.snap.cdk_value(raw, template, cluster, "Configuration")
+
     if action in ("logs:DescribeLogGroups", "s3:GetBucketLocation"):
         return "*"
     partition = cdk.Aws.PARTITION
     if action.startswith("logs:"):
-        group = batch.snap.cdk_value(get_ci(cfg, "CloudWatchLogGroupName"), template)
+        group = value(get_ci(cfg, "CloudWatchLogGroupName"))
         return (
             f"arn:{partition}:logs:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:log-group:"
             f"{group}:*"
         )
     if action.startswith("s3:"):
-        bucket = batch.snap.cdk_value(get_ci(cfg, "S3BucketName"), template)
+        bucket = value(get_ci(cfg, "S3BucketName"))
         if action == "s3:PutObject":
-            prefix = batch.snap.cdk_value(get_ci(cfg, "S3KeyPrefix") or "", template)
+            prefix = value(get_ci(cfg, "S3KeyPrefix") or "")
             return f"arn:{partition}:s3:::{bucket}/{prefix}*"
         return f"arn:{partition}:s3:::{bucket}"
     key = get_ci(exec_cfg, "KmsKeyId")
     if key is None:
         return None
-    value = batch.snap.cdk_value(key, template)
+    key_value = value(key)
     # KmsKeyId may be a key ID (a literal, or the Ref of an AWS::KMS::Key); IAM policies
     # name keys by ARN.
     is_id = (isinstance(key, dict) and set(key) == {"Ref"}) or (
         isinstance(key, str) and not key.startswith(("arn:", "alias/"))
     )
     if is_id:
-        return f"arn:{partition}:kms:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:key/{value}"
-    return value
+        return f"arn:{partition}:kms:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:key/{key_value}"
+    return key_value
 
 
 def _add_policy(

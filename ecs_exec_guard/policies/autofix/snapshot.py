@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
@@ -188,6 +189,61 @@ class Element:
     source: dict[str, Any]
 
 
+@jsii.implements(cdk.IResolveContext)
+class _ProduceContext:
+    """A resolve context that lets a ``Lazy`` produce its value once, resolving nothing in it
+    (the token strings it yields stay as they are)."""
+
+    def __init__(self, scope: IConstruct) -> None:
+        self._scope = scope
+
+    @property
+    def document_path(self) -> list[str]:
+        return []
+
+    @property
+    def preparing(self) -> bool:
+        return False
+
+    @property
+    def scope(self) -> IConstruct:
+        return self._scope
+
+    def register_post_processor(self, post_processor: cdk.IPostProcessor) -> None:
+        return None
+
+    def resolve(
+        self,
+        x: Any,
+        *,
+        allow_intrinsic_keys: bool | None = None,
+        remove_empty: bool | None = None,
+    ) -> Any:
+        return x
+
+
+def token_strings(value: Any, context: cdk.IResolveContext, depth: int = 0) -> list[str]:
+    """The strings in an unresolved L1 property value, ``Lazy`` values produced in
+    ``context`` (a ``_ProduceContext``; two bridge calls each, at most three levels deep);
+    token strings are kept as they are."""
+    if isinstance(value, str):
+        return [value]
+    if value is None or isinstance(value, bool | int | float):
+        return []
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in token_strings(v, context, depth)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in token_strings(v, context, depth)]
+    if depth >= 3:
+        return []
+    try:
+        token = cdk.Tokenization.reverse(value)
+        produced = token.resolve(context) if token is not None else None
+    except (*BRIDGE_ERRORS, AttributeError, TypeError):
+        return []
+    return token_strings(produced, context, depth + 1)
+
+
 class _ReferenceRecorder(cdk.DefaultTokenResolver):
     """A token resolver that notes, for each ``Reference`` met, the element it targets.
 
@@ -228,6 +284,9 @@ class Snapshot:
         self.by_construct: dict[str, Element] = {}
         self._by_logical_id: dict[str, list[Element]] = {}
         self._targets: dict[tuple[str, str], dict[tuple[str, str | None], set[str]]] = {}
+        self._strings: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, str | None], str | None] = {}
+        self._contexts: dict[str, _ProduceContext] = {}
         started = time.perf_counter()
         owners = stack_owners(constructs)
         names = {
@@ -381,31 +440,61 @@ class Snapshot:
     ) -> Element | None:
         """The element another stack's reference in ``el``'s property ``prop`` targets.
 
-        Only for logical IDs several other templates have: the unresolved property is resolved
-        once more with a resolver that notes each ``Reference``'s target (``Reference.target``,
-        public in aws-cdk-lib), so the common case costs no extra bridge call. None when the
+        Only for logical IDs several other templates have, so the common case costs no extra
+        bridge call. First the cheap way: which candidate's reference token string (``ref``,
+        or ``get_att``'s, one bridge call per candidate) the unresolved property holds (its
+        ``Lazy`` values produced: two calls each). Failing that, the property is resolved once
+        more with a resolver that notes each ``Reference``'s target (``Reference.target``,
+        public in aws-cdk-lib): exact but a few bridge calls per token. None when the
         property is not found, the bridge fails, or the one property references that logical
         ID in two stacks.
         """
         cache_key = (construct_key(el.construct), prop)
+        names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
+        source = next((el.source[n] for n in names if n is not None and n in el.source), None)
+        if source is None:
+            return None
+        strings = self._strings.get(cache_key)
+        if strings is None:
+            context = self._contexts.get(el.template)
+            if context is None:
+                context = self._contexts[el.template] = _ProduceContext(el.stack)
+            strings = "\n".join(token_strings(source, context))
+            self._strings[cache_key] = strings
+        candidates = [
+            e for e in self._by_logical_id.get(logical_id, ()) if e.template != el.template
+        ]
+        hits = [c for c in candidates if (self._token_of(c, attr) or "\0") in strings]
+        if len(hits) == 1:
+            return hits[0]
         found = self._targets.get(cache_key)
         if found is None:
-            found = {}
-            names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
-            source = next((el.source[n] for n in names if n is not None and n in el.source),
-                          None)
-            if source is not None:
-                recorder = _ReferenceRecorder(self.by_construct)
-                try:
-                    cdk.Tokenization.resolve(source, scope=el.stack, resolver=recorder)
-                    found = recorder.found
-                except BRIDGE_ERRORS:
-                    found = {}
+            recorder = _ReferenceRecorder(self.by_construct)
+            try:
+                cdk.Tokenization.resolve(source, scope=el.stack, resolver=recorder)
+                found = recorder.found
+            except BRIDGE_ERRORS:
+                found = {}
             self._targets[cache_key] = found
         templates = found.get((logical_id, attr), set()) - {el.template}
         if len(templates) != 1:
             return None
         return self.elements.get((next(iter(templates)), logical_id))
+
+    def _token_of(self, el: Element, attr: str | None) -> str | None:
+        """The token string of a reference to ``el`` (its ``Ref``, or ``Fn::GetAtt`` ``attr``):
+        aws-cdk-lib keeps one reference per resource and attribute, and one string per token."""
+        key = (construct_key(el.construct), attr)
+        if key not in self._tokens:
+            try:
+                self._tokens[key] = (
+                    el.construct.ref
+                    if attr is None
+                    else cdk.Token.as_string(el.construct.get_att(attr))
+                )
+            except BRIDGE_ERRORS:
+                self._tokens[key] = None
+        return self._tokens[key]
 
     # -- lookups --------------------------------------------------------------------------
     def element(self, res: Resource | None) -> Element | None:
@@ -413,29 +502,43 @@ class Snapshot:
             return None
         return self.elements.get((res.template.name, res.logical_id))
 
-    def cdk_value(self, value: Any, template: str) -> Any:
-        """A CDK value (token) for a CloudFormation value of ``template``'s snapshot."""
+    def cdk_value(
+        self, value: Any, template: str, owner: Element | None = None, prop: str = ""
+    ) -> Any:
+        """A CDK value (token) for a CloudFormation value of ``template``'s snapshot.
+
+        ``owner`` and ``prop``: the element and property ``value`` was read from (its raw,
+        unlinked form), to tell which stack a reference targets when several stacks have the
+        logical ID.
+        """
         if value is None or isinstance(value, str | int | float | bool):
             return value
         if isinstance(value, list):
-            return [self.cdk_value(v, template) for v in value]
+            return [self.cdk_value(v, template, owner, prop) for v in value]
         if isinstance(value, dict) and len(value) == 1:
             (key, arg), = value.items()
             if key == "Ref" and isinstance(arg, str):
                 if arg in _PSEUDO:
                     return _PSEUDO[arg]()
-                el = self.elements.get((template, arg)) or self._unique_elsewhere(arg, template)
+                el = self._target(arg, None, template, owner, prop)
                 if el is not None:
                     return el.construct.ref
             if key == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2:
-                el = self.elements.get((template, str(arg[0]))) or self._unique_elsewhere(
-                    str(arg[0]), template
-                )
+                el = self._target(str(arg[0]), str(arg[1]), template, owner, prop)
                 if el is not None:
                     return cdk.Token.as_string(el.construct.get_att(str(arg[1])))
             if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
-                parts = self.cdk_value(arg[1], template)
+                parts = self.cdk_value(arg[1], template, owner, prop)
                 if isinstance(parts, list):
                     return cdk.Fn.join(str(arg[0]), [str(p) for p in parts])
         return cdk.Token.as_string(value)
 
+    def _target(
+        self, logical_id: str, attr: str | None, template: str, owner: Element | None, prop: str
+    ) -> Element | None:
+        el = self.elements.get((template, logical_id)) or self._unique_elsewhere(
+            logical_id, template
+        )
+        if el is None and owner is not None:
+            el = self._referenced(owner, prop, logical_id, attr)
+        return el

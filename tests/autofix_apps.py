@@ -482,33 +482,9 @@ def compliant(fixes: int = 1, outdir: str | None = None, nag: bool = False,
     return _finish(app, fixes, options)
 
 
-def l1_logging(fixes: int = 1, outdir: str | None = None, nag: bool = False,
-               **options: Any) -> cdk.App:
-    """Raw L1 cluster logging exec sessions to CloudWatch and S3 with KMS; L1 task and service
-    whose (L2) task role has none of the exec permissions."""
-    app = new_app(outdir, nag=nag)
-    stack = cdk.Stack(app, "L1Logging")
-    vpc = _nat_vpc(stack)
-    key = kms.Key(stack, "ExecKey", enable_key_rotation=True)
-    group = logs.LogGroup(stack, "ExecLogs", removal_policy=cdk.RemovalPolicy.DESTROY)
-    bucket = s3.Bucket(stack, "ExecBucket", enforce_ssl=True,
-                       removal_policy=cdk.RemovalPolicy.DESTROY)
-    cluster = ecs.CfnCluster(
-        stack,
-        "Cluster",
-        configuration=ecs.CfnCluster.ClusterConfigurationProperty(
-            execute_command_configuration=ecs.CfnCluster.ExecuteCommandConfigurationProperty(
-                kms_key_id=key.key_arn,
-                logging="OVERRIDE",
-                log_configuration=ecs.CfnCluster.ExecuteCommandLogConfigurationProperty(
-                    cloud_watch_log_group_name=group.log_group_name,
-                    s3_bucket_name=bucket.bucket_name,
-                    s3_key_prefix="exec",
-                    s3_encryption_enabled=True,
-                ),
-            )
-        ),
-    )
+def _l1_exec_service(stack: cdk.Stack, vpc: ec2.Vpc, cluster: ecs.CfnCluster) -> None:
+    """An exec-enabled L1 service (task role, init process, no egress rule) in ``vpc``'s
+    private subnets, on the L1 ``cluster``."""
     role = iam.Role(stack, "TaskRole",
                     assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
     td = ecs.CfnTaskDefinition(
@@ -546,6 +522,36 @@ def l1_logging(fixes: int = 1, outdir: str | None = None, nag: bool = False,
             )
         ),
     )
+
+
+def l1_logging(fixes: int = 1, outdir: str | None = None, nag: bool = False,
+               **options: Any) -> cdk.App:
+    """Raw L1 cluster logging exec sessions to CloudWatch and S3 with KMS; L1 task and service
+    whose (L2) task role has none of the exec permissions."""
+    app = new_app(outdir, nag=nag)
+    stack = cdk.Stack(app, "L1Logging")
+    vpc = _nat_vpc(stack)
+    key = kms.Key(stack, "ExecKey", enable_key_rotation=True)
+    group = logs.LogGroup(stack, "ExecLogs", removal_policy=cdk.RemovalPolicy.DESTROY)
+    bucket = s3.Bucket(stack, "ExecBucket", enforce_ssl=True,
+                       removal_policy=cdk.RemovalPolicy.DESTROY)
+    cluster = ecs.CfnCluster(
+        stack,
+        "Cluster",
+        configuration=ecs.CfnCluster.ClusterConfigurationProperty(
+            execute_command_configuration=ecs.CfnCluster.ExecuteCommandConfigurationProperty(
+                kms_key_id=key.key_arn,
+                logging="OVERRIDE",
+                log_configuration=ecs.CfnCluster.ExecuteCommandLogConfigurationProperty(
+                    cloud_watch_log_group_name=group.log_group_name,
+                    s3_bucket_name=bucket.bucket_name,
+                    s3_key_prefix="exec",
+                    s3_encryption_enabled=True,
+                ),
+            )
+        ),
+    )
+    _l1_exec_service(stack, vpc, cluster)
     return _finish(app, fixes, options)
 
 
@@ -605,43 +611,7 @@ def cross_stack_same_log_ids(fixes: int = 1, outdir: str | None = None, nag: boo
             )
         ),
     )
-    role = iam.Role(stack, "TaskRole",
-                    assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
-    td = ecs.CfnTaskDefinition(
-        stack,
-        "Task",
-        requires_compatibilities=["FARGATE"],
-        network_mode="awsvpc",
-        cpu="256",
-        memory="512",
-        task_role_arn=role.role_arn,
-        container_definitions=[
-            ecs.CfnTaskDefinition.ContainerDefinitionProperty(
-                name="app",
-                image=IMAGE,
-                essential=True,
-                linux_parameters=ecs.CfnTaskDefinition.LinuxParametersProperty(
-                    init_process_enabled=True
-                ),
-            )
-        ],
-    )
-    sg = ec2.SecurityGroup(stack, "TaskSg", vpc=vpc, description="Exec tasks")
-    ecs.CfnService(
-        stack,
-        "Service",
-        cluster=cluster.ref,
-        task_definition=td.ref,
-        launch_type="FARGATE",
-        desired_count=1,
-        enable_execute_command=True,
-        network_configuration=ecs.CfnService.NetworkConfigurationProperty(
-            awsvpc_configuration=ecs.CfnService.AwsVpcConfigurationProperty(
-                subnets=[s.subnet_id for s in vpc.private_subnets],
-                security_groups=[sg.security_group_id],
-            )
-        ),
-    )
+    _l1_exec_service(stack, vpc, cluster)
     return _finish(app, fixes, options)
 
 

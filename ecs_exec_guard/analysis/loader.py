@@ -100,21 +100,14 @@ def _logical_id_entries(directory: Path, artifact: dict[str, Any]) -> list[tuple
     The metadata of a stack covers its nested stacks too, so logical IDs may repeat across them;
     :func:`_paths_under` picks the entries of one template.
     """
-    metadata: Any = artifact.get("metadata")
-    extra = artifact.get("additionalMetadataFile")
-    if isinstance(extra, str):
-        try:
-            metadata = json.loads(_read(directory / extra))
-        except (LoadError, ValueError, RecursionError):
-            metadata = None  # construct paths only: the findings keep their logical IDs
+    metadata = _artifact_metadata(directory, artifact)
     entries: list[tuple[str, str]] = []
-    if isinstance(metadata, dict):
-        for path, items in metadata.items():
-            for entry in items if isinstance(items, list) else ():
-                if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId":
-                    data = entry.get("data")
-                    if isinstance(data, str) and isinstance(path, str):
-                        entries.append((path.lstrip("/"), data))
+    for path, items in metadata.items():
+        for entry in items if isinstance(items, list) else ():
+            if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId":
+                data = entry.get("data")
+                if isinstance(data, str) and isinstance(path, str):
+                    entries.append((path.lstrip("/"), data))
     return entries
 
 
@@ -549,5 +542,7 @@ def _artifact_metadata(directory: Path, artifact: dict[str, Any]) -> dict[str, A
         try:
             metadata = json.loads(_read(directory / extra))
         except (LoadError, ValueError, RecursionError):
-            metadata = None  # as _logical_id_entries: an unreadable file adds nothing
+            # An unreadable file adds nothing: construct paths (and CDK acknowledgments) only;
+            # the findings keep their logical IDs.
+            metadata = None
     return metadata if isinstance(metadata, dict) else {}

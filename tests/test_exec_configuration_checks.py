@@ -1,0 +1,74 @@
+"""CFG1's checks of a cluster's ExecuteCommandConfiguration, each problem with its message, and
+several problems in one finding (issue 15: mutation testing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from cfn import allow, exec_app
+
+PREFIX = "ExecuteCommandConfiguration of Cluster: "
+
+
+def cfg1(cfg: Any, *, parameters: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
+    """The report of the compliant app whose cluster has this exec configuration (the task
+    role may log and decrypt; a log group /exec without a key is in the template)."""
+    app = exec_app()
+    app.props("Cluster")["Configuration"] = {"ExecuteCommandConfiguration": cfg}
+    app.task_policy()["Statement"].append(allow(["logs:*", "s3:*", "kms:Decrypt"]))
+    app.add("ExecLogs", "AWS::Logs::LogGroup", LogGroupName="/exec")
+    app.parameters.update(parameters or {})
+    return [(f.rule_id, f.severity.value, f.message) for f in app.analyze().findings]
+
+
+def error(*problems: str) -> list[tuple[str, str, str]]:
+    return [("EcsExec-CFG1", "error", PREFIX + "; ".join(problems) + ".")]
+
+
+@pytest.mark.parametrize(
+    ("cfg", "expected"),
+    [({"Logging": "DEFAULT", "LogConfiguration": {"CloudWatchLogGroupName": "/exec"}},
+      error("LogConfiguration is set but Logging is DEFAULT, not OVERRIDE")),
+     ({"LogConfiguration": {"CloudWatchLogGroupName": "/exec"}},
+      error("LogConfiguration is set but Logging is DEFAULT, not OVERRIDE")),
+     ({"Logging": "NONE", "LogConfiguration": {}},
+      error("LogConfiguration is set but Logging is NONE, not OVERRIDE")),
+     ({"Logging": "OVERRIDE", "LogConfiguration": {}},
+      error("Logging OVERRIDE has neither a log group nor an S3 bucket")),
+     ({"Logging": "OVERRIDE"}, error("Logging OVERRIDE without a LogConfiguration")),
+     ({"Logging": "OVERRIDE", "LogConfiguration": {
+         "S3BucketName": "b", "CloudWatchEncryptionEnabled": True, "S3EncryptionEnabled": True}},
+      error("CloudWatchEncryptionEnabled without CloudWatchLogGroupName")),
+     ({"Logging": "OVERRIDE", "LogConfiguration": {
+         "CloudWatchLogGroupName": "/exec", "S3EncryptionEnabled": "true"}},
+      error("S3EncryptionEnabled without S3BucketName")),
+     ({"Logging": "DEFAULT", "LogConfiguration": {
+         "CloudWatchEncryptionEnabled": True, "S3EncryptionEnabled": True}},
+      error("LogConfiguration is set but Logging is DEFAULT, not OVERRIDE",
+            "CloudWatchEncryptionEnabled without CloudWatchLogGroupName",
+            "S3EncryptionEnabled without S3BucketName")),
+     ({"Logging": "OVERRIDE", "LogConfiguration": {
+         "CloudWatchLogGroupName": "/exec", "CloudWatchEncryptionEnabled": True}},
+      error("CloudWatchEncryptionEnabled but log group ExecLogs has no KmsKeyId")),
+     # the flags off, or both destinations: nothing to say
+     ({"Logging": "OVERRIDE", "LogConfiguration": {
+         "CloudWatchLogGroupName": "/exec", "CloudWatchEncryptionEnabled": "false"}}, []),
+     ({"Logging": "OVERRIDE", "LogConfiguration": {
+         "CloudWatchLogGroupName": "/exec", "S3BucketName": "b"}}, []),
+     ({"Logging": "NONE"}, []),
+     ({}, [])],
+)
+def test_cfg1(cfg: Any, expected: list[tuple[str, str, str]]) -> None:
+    assert cfg1(cfg) == expected
+
+
+def test_cfg1_cannot_verify_a_configuration_known_at_deploy_time() -> None:
+    assert cfg1({"Fn::ImportValue": "Shared:Cfg"}) == [(
+        "EcsExec-CFG1", "warning", "Cannot verify: ExecuteCommandConfiguration of Cluster is "
+        "Fn::ImportValue Shared:Cfg: no template of the input exports it.")]
+    assert cfg1({"Logging": {"Ref": "LoggingMode"},
+                 "LogConfiguration": {"CloudWatchEncryptionEnabled": True}},
+                parameters={"LoggingMode": {"Type": "String"}}) == [(
+        "EcsExec-CFG1", "warning",
+        "Cannot verify: Logging of Cluster is parameter LoggingMode (set at deploy time).")]

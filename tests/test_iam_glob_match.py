@@ -19,6 +19,8 @@ CASES = [
     # a middle piece must come after the first piece, not inside it
     ("ab*b*c", "abxc", False),
     ("ab*b*c", "abbc", True),
+    # the leftmost place of a piece leaves the most room for the next ones
+    ("x*b*c*y", "xbcby", True),
     # ... and end before the last piece starts
     ("a*bc*c", "abc", False),
     ("a*bc*c", "abcc", True),

@@ -209,14 +209,14 @@ def exec_log_requirements(ctx: Context, cluster: Resource) -> tuple[list[tuple[s
             name = as_text(bucket)
             prefix = log_cfg.get("S3KeyPrefix") or ""
             prefix_text = as_text(prefix)
+            # The bucket's ARN whenever its name is known (a prefix known only at deploy time
+            # leaves the object unknown, not the bucket).
+            bucket_arn: Any = name if is_unknown(name) else f"arn:${{AWS::Partition}}:s3:::{name}"
             if is_unknown(name) or is_unknown(prefix_text):
                 obj: Any = name if is_unknown(name) else prefix_text
-                bucket_arn: Any = name
             else:
-                base = f"arn:${{AWS::Partition}}:s3:::{name}"
                 sep = "/" if prefix_text and not str(prefix_text).endswith("/") else ""
-                obj = f"{base}/{prefix_text}{sep}ecs-execute-command-output.log"
-                bucket_arn = base
+                obj = f"{bucket_arn}/{prefix_text}{sep}ecs-execute-command-output.log"
             needs.append(("s3:GetBucketLocation", "*"))
             needs.append(("s3:PutObject", obj))
             if truthy(log_cfg.get("S3EncryptionEnabled")):

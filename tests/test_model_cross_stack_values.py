@@ -157,3 +157,33 @@ def test_a_nested_parameter_shows_what_the_parent_passes(
 ) -> None:
     model = child_with_ami_parameter(declaration, **passed)
     assert model.parameter(Param(CHILD, "EcsAmi")) == expected
+
+
+# -- another stack's output (Fn::GetStackOutput) -------------------------------------------
+
+
+def two_stacks(x: Any) -> Model:
+    other = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+             "Outputs": {"X": {"Value": x}, "Y": {"Value": "y"}}}
+    return Model([(PARENT, {"Resources": {}}, None), ("Other.template.json", other, None)])
+
+
+def stack_output(name: str) -> Any:
+    return {"Fn::GetStackOutput": {"StackName": "Other", "OutputName": name}}
+
+
+@pytest.mark.parametrize(
+    ("levels", "depth", "value"),
+    [(31, 0, "v"), (31, 1, Unknown("value nested too deeply")),
+     (30, 2, "v"), (30, 3, Unknown("value nested too deeply"))],
+)
+def test_a_stack_output_is_resolved_one_level_deeper_than_its_reader(
+    levels: int, depth: int, value: Any
+) -> None:
+    model = two_stacks(joins(levels))
+    assert model.templates[PARENT].resolver.resolve(stack_output("X"), depth) == value
+
+
+def test_two_outputs_of_a_stack_are_two_values() -> None:
+    resolver = two_stacks("x").templates[PARENT].resolver
+    assert [resolver.resolve(stack_output(name)) for name in ("X", "Y", "X")] == ["x", "y", "x"]

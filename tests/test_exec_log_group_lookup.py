@@ -42,3 +42,16 @@ def test_a_resource_that_is_not_a_log_group_is_not_read_as_one() -> None:
             "123456789012:function:make-log-group")
     assert encrypted_logging_to(app, ref("ExecLogs")) == [(
         "EcsExec-CFG1", "warning", "Cluster", NEEDS.format("ref App.template.json ExecLogs"))]
+
+
+def test_a_log_group_named_by_the_same_parameter_is_found() -> None:
+    """One parameter names the log group and the cluster's exec logging: that is the log
+    group of the input (it used to be "not in the input")."""
+    app = exec_app()
+    app.parameters["ExecLogGroupName"] = {"Type": "String"}
+    app.add("ExecLogs", "AWS::Logs::LogGroup", LogGroupName=ref("ExecLogGroupName"))
+    assert encrypted_logging_to(app, ref("ExecLogGroupName")) == [(
+        "EcsExec-CFG1", "error", "Cluster", "ExecuteCommandConfiguration of Cluster: "
+        "CloudWatchEncryptionEnabled but log group ExecLogs has no KmsKeyId.")]
+    app.props("ExecLogs")["KmsKeyId"] = "arn:aws:kms:eu-west-1:123456789012:key/abc"
+    assert encrypted_logging_to(app, ref("ExecLogGroupName")) == []

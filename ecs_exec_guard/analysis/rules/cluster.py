@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Finding, Severity
-from ..intrinsics import describe, is_unknown, unknown_reason
+from ..intrinsics import Param, describe, is_unknown, unknown_reason
 from ..model import Resource, truthy
 from .base import Context, Rule
 
@@ -117,7 +117,8 @@ class CFG1(Rule):
 def _log_group_encrypted(ctx: Context, group: Any) -> tuple[bool | None, str]:
     """Whether the exec log group has a KmsKeyId (None: not in the input), and its name."""
     res = ctx.model.deref(group, "AWS::Logs::LogGroup")
-    if res is None and isinstance(group, str):
+    # By name: a literal, or a parameter that also names a log group of the input.
+    if res is None and isinstance(group, str | Param):
         for candidate in ctx.model.resources("AWS::Logs::LogGroup"):
             if candidate.props.get("LogGroupName") == group:
                 res = candidate

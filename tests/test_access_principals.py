@@ -31,7 +31,7 @@ TRUSTS: dict[str, tuple[Any, bool]] = {
     # a Deny of people admits no one
     "DenyPeople": (document(trust(SERVICE), trust({"AWS": "*"}, "Deny")), False),
     "NotAnObject": ("x", True),
-    "BadStatement": (document("x"), True),  # type: ignore[arg-type]
+    "BadStatement": (document("x"), True),
     "NoTrustPolicy": (None, True),
 }
 

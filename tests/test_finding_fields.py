@@ -25,7 +25,7 @@ def test_findings_carry_the_resource_and_the_fix() -> None:
         Finding(rule_id="EcsExec-CTR1", severity=Severity.WARNING,
                 message="Cannot verify: ReadonlyRootFilesystem of container(s) app of TaskDef "
                         "cannot be resolved.",
-                fix=CTR1.fix, unverified=True, **common),  # type: ignore[arg-type]
+                fix=CTR1.fix, unverified=True, **common),
         Finding(rule_id="EcsExec-CTR3", severity=Severity.WARNING,
                 message="Cannot verify: TaskDef loads environment files arn:aws:s3:::b/x.env "
                         "(app): static AWS credentials (AWS_ACCESS_KEY_ID, "
@@ -33,11 +33,11 @@ def test_findings_carry_the_resource_and_the_fix() -> None:
                         "and the files cannot be read at synth time.",
                 fix="Keep AWS credentials out of the environment files (the task role provides "
                     "them) and acknowledge this finding with that reason.",
-                unverified=True, **common),  # type: ignore[arg-type]
+                unverified=True, **common),
         Finding(rule_id="EcsExec-CTR4", severity=Severity.WARNING,
                 message="Container(s) app (User 1000) of TaskDef run as a non-root user, but "
                         "exec sessions run as root.",
-                fix=CTR4.fix, unverified=False, **common),  # type: ignore[arg-type]
+                fix=CTR4.fix, unverified=False, **common),
     ]
 
 

@@ -68,15 +68,21 @@ def test_every_container_is_checked() -> None:
         "acknowledge this finding with that reason."]
 
 
+def reworded(index: int, message: str) -> tuple[str, str, str]:
+    """ALL[index] with another message."""
+    rule_id, severity, _ = ALL[index]
+    return rule_id, severity, message
+
+
 @pytest.mark.parametrize(
     ("declared", "expected"),
-    [(["d"], [ALL[2][:2] + ("Container(s) d of TaskDef do not enable the init process "
-                            "(LinuxParameters.InitProcessEnabled).",),
-              ALL[3][:2] + ("TaskDef sets static AWS credentials: AWS_ACCESS_KEY in "
-                            "Environment of d.",)]),
-     (["#1", "a"], [ALL[0], ALL[3][:2] + (
-         "TaskDef sets static AWS credentials: aws_access_key_id in Environment of a, "
-         "AWS_SECRET_ACCESS_KEY in Secrets of #1.",)]),
+    [(["d"], [reworded(2, "Container(s) d of TaskDef do not enable the init process "
+                          "(LinuxParameters.InitProcessEnabled)."),
+              reworded(3, "TaskDef sets static AWS credentials: AWS_ACCESS_KEY in "
+                          "Environment of d.")]),
+     (["#1", "a"], [ALL[0], reworded(3, "TaskDef sets static AWS credentials: "
+                                         "aws_access_key_id in Environment of a, "
+                                         "AWS_SECRET_ACCESS_KEY in Secrets of #1.")]),
      # a declaration that names no container of the task definition: all are checked
      (["nope"], ALL),
      # a declaration that is not a list of names is no declaration

@@ -55,3 +55,15 @@ def test_a_log_group_named_by_the_same_parameter_is_found() -> None:
         "CloudWatchEncryptionEnabled but log group ExecLogs has no KmsKeyId.")]
     app.props("ExecLogs")["KmsKeyId"] = "arn:aws:kms:eu-west-1:123456789012:key/abc"
     assert encrypted_logging_to(app, ref("ExecLogGroupName")) == []
+
+
+def test_a_reference_to_a_log_group_is_not_looked_up_by_name() -> None:
+    """The group named through a reference is that resource, even when another log group's
+    name is written as the same reference."""
+    app = exec_app()
+    app.add("ExecLogs", "AWS::Logs::LogGroup")
+    app.add("Other", "AWS::Logs::LogGroup", LogGroupName={"Fn::Sub": "${ExecLogs}"},
+            KmsKeyId="arn:aws:kms:eu-west-1:123456789012:key/abc")
+    assert encrypted_logging_to(app, {"Fn::Sub": "${ExecLogs}"}) == [(
+        "EcsExec-CFG1", "error", "Cluster", "ExecuteCommandConfiguration of Cluster: "
+        "CloudWatchEncryptionEnabled but log group ExecLogs has no KmsKeyId.")]

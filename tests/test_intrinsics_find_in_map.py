@@ -62,3 +62,27 @@ def test_each_use_of_a_mapping_value_is_charged() -> None:
     expression = {"Fn::FindInMap": ["Regions", "eu-west-1", "Azs"]}
     assert resolve(expression, value_units=11) == [azs, spent]
     assert resolve(expression, value_units=22) == [azs, azs]
+
+
+def nested_lists(levels: int) -> Any:
+    value: Any = "v"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def innermost(value: Any) -> Any:
+    while isinstance(value, list):
+        (value,) = value
+    return value
+
+
+@pytest.mark.parametrize(
+    ("levels", "value"), [(63, "v"), (64, Unknown("value nested too deeply"))])
+def test_a_mapping_value_is_resolved_at_the_depth_of_its_find_in_map(
+    levels: int, value: Any
+) -> None:
+    body = {"Mappings": {"M": {"a": {"b": nested_lists(levels)}}},
+            "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    resolver = Model([(T, body, None)]).templates[T].resolver
+    assert innermost(resolver.resolve({"Fn::FindInMap": ["M", "a", "b"]})) == value

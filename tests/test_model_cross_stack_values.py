@@ -49,6 +49,36 @@ def test_an_export_named_from_the_stack_name(name: str, value: Any) -> None:
         "otherwise)"] if value == "twice" else [])
 
 
+def test_the_stack_name_an_import_implied_holds_for_the_next_imports() -> None:
+    model = shared_exports()
+    assert model.import_value("env-x-env-y") == "twice"
+    assert model.import_value("other-x-other-y") == Unknown(
+        NOT_EXPORTED.format("other-x-other-y"))
+    assert len(model.assumptions) == 1
+
+
+def stack_name_vpc_export(value: str) -> JSON:
+    return {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+            "Outputs": {"Vpc": {"Value": value,
+                                "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-Vpc"}}}}}
+
+
+def test_several_templates_exporting_under_their_stack_name() -> None:
+    both = [("A.json", stack_name_vpc_export("a"), None),
+            ("B.json", stack_name_vpc_export("b"), None)]
+    model = Model(both)
+    assert model.import_value("env-Vpc") == Unknown(
+        "Fn::ImportValue env-Vpc: several templates of the input (A.json, B.json) export it "
+        "under their stack name (give AWS::StackName for each)")
+    assert model.assumptions == []
+    # A stack name given for one of them settles it.
+    model = Model(both, template_parameters={"B.json": {"AWS::StackName": "prod"}})
+    assert [model.import_value("env-Vpc"), model.import_value("prod-Vpc")] == ["a", "b"]
+    assert model.assumptions == [
+        "A.json is taken to be deployed as stack env, the stack name its export env-Vpc needs "
+        "to match an import (give -p A.json:AWS::StackName=... otherwise)"]
+
+
 # -- a nested stack's output ----------------------------------------------------------------
 
 CHILD = "Child.nested.template.json"

@@ -72,3 +72,31 @@ def test_cfg1_cannot_verify_a_configuration_known_at_deploy_time() -> None:
                 parameters={"LoggingMode": {"Type": "String"}}) == [(
         "EcsExec-CFG1", "warning",
         "Cannot verify: Logging of Cluster is parameter LoggingMode (set at deploy time).")]
+
+
+def test_cfg1_checks_every_cluster_after_one_it_skips_or_cannot_read() -> None:
+    app = exec_app()
+    app.parameters["LoggingMode"] = {"Type": "String"}
+    app.cluster("Unread", Configuration={"ExecuteCommandConfiguration": {
+        "Logging": {"Ref": "LoggingMode"}}})
+    app.cluster("Wrong", Configuration={"ExecuteCommandConfiguration": {"Logging": "OVERRIDE"}})
+    assert [(f.rule_id, f.severity.value, f.logical_id, f.message)
+            for f in app.analyze().findings] == [
+        ("EcsExec-CFG1", "warning", "Unread",
+         "Cannot verify: Logging of Unread is parameter LoggingMode (set at deploy time)."),
+        ("EcsExec-CFG1", "error", "Wrong", "ExecuteCommandConfiguration of Wrong: Logging "
+                                           "OVERRIDE without a LogConfiguration."),
+    ]
+
+
+def test_a_log_configuration_without_override_needs_no_logs_endpoint() -> None:
+    """In an isolated subnet, NET6 asks for the endpoints that exec logging uses: none for a
+    LogConfiguration that Logging DEFAULT ignores (CFG1 says it is ignored)."""
+    app = exec_app(subnet="isolated")
+    app.props("Cluster")["Configuration"] = {"ExecuteCommandConfiguration": {
+        "Logging": "DEFAULT", "LogConfiguration": {"CloudWatchLogGroupName": "/exec"}}}
+    assert [(f.rule_id, f.severity.value, f.logical_id, f.message)
+            for f in app.analyze().findings] == [
+        ("EcsExec-CFG1", "error", "Cluster", "ExecuteCommandConfiguration of Cluster: "
+                                             "LogConfiguration is set but Logging is DEFAULT, "
+                                             "not OVERRIDE.")]

@@ -79,11 +79,16 @@ def test_cfg1_checks_every_cluster_after_one_it_skips_or_cannot_read() -> None:
     app.parameters["LoggingMode"] = {"Type": "String"}
     app.cluster("Unread", Configuration={"ExecuteCommandConfiguration": {
         "Logging": {"Ref": "LoggingMode"}}})
+    app.cluster("Imported", Configuration={
+        "ExecuteCommandConfiguration": {"Fn::ImportValue": "Shared:Cfg"}})
     app.cluster("Wrong", Configuration={"ExecuteCommandConfiguration": {"Logging": "OVERRIDE"}})
     assert [(f.rule_id, f.severity.value, f.logical_id, f.message)
             for f in app.analyze().findings] == [
         ("EcsExec-CFG1", "warning", "Unread",
          "Cannot verify: Logging of Unread is parameter LoggingMode (set at deploy time)."),
+        ("EcsExec-CFG1", "warning", "Imported",
+         "Cannot verify: ExecuteCommandConfiguration of Imported is Fn::ImportValue Shared:Cfg: "
+         "no template of the input exports it."),
         ("EcsExec-CFG1", "error", "Wrong", "ExecuteCommandConfiguration of Wrong: Logging "
                                            "OVERRIDE without a LogConfiguration."),
     ]

@@ -36,7 +36,7 @@ def task(resource: str = RUN, **params: Any) -> dict[str, Any]:
     return {"Type": "Task", "Resource": resource, "Parameters": params, "End": True}
 
 
-def machine(*states: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+def machine(*states: tuple[str, Any]) -> dict[str, Any]:
     return {"StartAt": states[0][0], "States": dict(states)}
 
 
@@ -98,12 +98,13 @@ def test_arguments_parameters_and_neither() -> None:
 def test_values_chosen_at_run_time() -> None:
     """Keys ending in ``.$`` are JSONPath, chosen at run time: each fact is unknown and named,
     and ``extra["dynamic"]`` lists them sorted."""
-    t = base()
-    t.add("Machine", SM, Definition=machine(("Run", task(**{
+    params: dict[str, Any] = {
         "TaskDefinition.$": "$.td", "Cluster.$": "$.c", "LaunchType.$": "$.lt",
         "CapacityProviderStrategy.$": "$.s", "PlatformVersion.$": "$.v",
         "NetworkConfiguration.$": "$.n", "EnableExecuteCommand.$": "$.e",
-        "Overrides": {"TaskRoleArn.$": "$.r"}, "Tags.$": "$.t"}))))
+        "Overrides": {"TaskRoleArn.$": "$.r"}, "Tags.$": "$.t"}
+    t = base()
+    t.add("Machine", SM, Definition=machine(("Run", task(**params))))
 
     def chosen(key: str) -> Unknown:
         return Unknown(f"{key} is chosen at run time ({key}.$)")

@@ -32,7 +32,7 @@ def base() -> Template:
     return t
 
 
-def task(resource: str = RUN, **params: Any) -> dict[str, Any]:
+def task(resource: Any = RUN, **params: Any) -> dict[str, Any]:
     return {"Type": "Task", "Resource": resource, "Parameters": params, "End": True}
 
 

@@ -1,0 +1,266 @@
+"""Facts derived from a launch (launches.py): its capacity, task definition, cluster, network
+mode and platform, pinned exactly (the kind, the providers and the reason of a capacity).
+
+Property names: the cfn-lint schemas of AWS::ECS::Service, AWS::ECS::Cluster,
+AWS::ECS::CapacityProvider, AWS::ECS::ClusterCapacityProviderAssociations and
+AWS::ECS::TaskDefinition / DaemonTaskDefinition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfn import Template, import_value, ref, sub
+from launch_summary import model_of
+
+from ecs_exec_guard.analysis.intrinsics import GetAtt, Ref, Unknown
+from ecs_exec_guard.analysis.launch import Capacity, Launch
+from ecs_exec_guard.analysis.launches import (
+    capacity,
+    cluster,
+    find_launches,
+    is_windows,
+    network_mode,
+    references,
+    requires_managed_instances,
+    task_definition,
+)
+from ecs_exec_guard.analysis.model import Model, Resource
+
+NAME = "App.template.json"
+PROVIDER_ARN = "arn:aws:ecs:us-east-1:111122223333:capacity-provider/"
+
+
+def hosts() -> Template:
+    """An EC2 provider (``ec2-hosts``), a Managed Instances one (``mi-hosts``), a cluster."""
+    t = Template()
+    t.add("Cluster", "AWS::ECS::Cluster")
+    t.add("Ec2", "AWS::ECS::CapacityProvider", Name="ec2-hosts",
+          AutoScalingGroupProvider={"AutoScalingGroupArn": "arn:asg"})
+    t.add("Mi", "AWS::ECS::CapacityProvider", Name="mi-hosts",
+          ManagedInstancesProvider={"InfrastructureRoleArn": "arn:role"})
+    return t
+
+
+def service(t: Template, logical_id: str = "Service", **props: Any) -> None:
+    t.add(logical_id, "AWS::ECS::Service", EnableExecuteCommand=True, **props)
+
+
+def facts(t: Template, td: str | None = None) -> list[tuple[str, Capacity]]:
+    """(launch resource, its capacity) for every launch, ``td`` given as the task definition."""
+    model = model_of(t)
+    task = res(model, td) if td else None
+    return [(lc.resource.logical_id, capacity(model, lc, task)) for lc in find_launches(model)]
+
+
+def res(model: Model, logical_id: str) -> Resource:
+    return model.templates[NAME].resources[logical_id]
+
+
+def by_strategy(*names: Any, td: str | None = None, daemon: bool = False) -> Capacity:
+    t = hosts()
+    strategy = [{"CapacityProvider": n, "Weight": 1} for n in names]
+    if daemon:
+        t.add("Daemon", "AWS::ECS::Daemon", CapacityProviderArns=list(names))
+    else:
+        service(t, CapacityProviderStrategy=strategy)
+    if td:
+        t.add("TaskDef", "AWS::ECS::TaskDefinition", RequiresCompatibilities=[td])
+    [(_, cap)] = facts(t, "TaskDef" if td else None)
+    return cap
+
+
+# -- capacity -------------------------------------------------------------------------------
+
+
+def test_capacity_from_the_launch_type() -> None:
+    t = hosts()
+    t.parameters["Type"] = {"Type": "String"}
+    service(t, "Lower", LaunchType="fargate", CapacityProviderStrategy=[])
+    service(t, "Imported", LaunchType=import_value("lt"))
+    service(t, "Parameter", LaunchType=ref("Type"))
+    service(t, "Listed", LaunchType=["EC2"])
+    service(t, "Nothing")
+    assert facts(t) == [
+        ("Lower", Capacity("FARGATE")),
+        ("Imported", Capacity("UNKNOWN", reason="launch type is Fn::ImportValue lt: no "
+                              "template of the input exports it")),
+        ("Parameter", Capacity("UNKNOWN",
+                               reason="launch type is parameter Type (set at deploy time)")),
+        ("Listed", Capacity("UNKNOWN", reason='launch type is ["EC2"]')),
+        ("Nothing", Capacity("EC2")),
+    ]
+
+
+def test_capacity_from_the_strategy() -> None:
+    model = model_of(hosts())
+    ec2, mi = res(model, "Ec2"), res(model, "Mi")
+    assert by_strategy("FARGATE_SPOT", "fargate") == Capacity("FARGATE")
+    assert by_strategy(ref("Ec2")) == Capacity("EC2", providers=[ec2])
+    assert by_strategy("ec2-hosts", PROVIDER_ARN + "ec2-hosts") == Capacity(
+        "EC2", providers=[ec2, ec2])
+    assert by_strategy(ref("Mi")) == Capacity("MANAGED_INSTANCES", providers=[mi])
+    assert by_strategy(sub(PROVIDER_ARN + "${Mi}")) == Capacity(
+        "MANAGED_INSTANCES", providers=[mi])
+    assert by_strategy(ref("Ec2"), "mi-hosts") == Capacity(
+        "UNKNOWN", reason="the strategy mixes EC2 and Managed Instances capacity")
+    assert by_strategy("FARGATE", "ec2-hosts") == Capacity(
+        "UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
+    assert by_strategy("FARGATE", "theirs") == Capacity(
+        "UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
+
+
+def test_capacity_providers_not_in_the_input() -> None:
+    """EC2, unless the launch is a daemon or its task definition needs Managed Instances."""
+    missing = 'capacity provider "theirs", "other" is not in the input'
+    assert by_strategy("theirs", "other") == Capacity("EC2", reason=missing)
+    assert by_strategy("theirs", "other", td="MANAGED_INSTANCES") == Capacity(
+        "MANAGED_INSTANCES", reason=missing)
+    assert by_strategy("theirs", "other", td="EC2") == Capacity("EC2", reason=missing)
+    assert by_strategy("theirs", "other", daemon=True) == Capacity(
+        "MANAGED_INSTANCES", reason=missing)
+
+
+def test_provider_arns_are_read_by_their_last_part() -> None:
+    """Only the part after the last "/" is the name; a token in the ARN must be a provider."""
+    model = model_of(hosts())
+    assert by_strategy("arn:aws:ecs:x/y:capacity-provider/ec2-hosts") == Capacity(
+        "EC2", providers=[res(model, "Ec2")])
+    # A token for a resource that is no capacity provider: the ARN names no provider.
+    cap = by_strategy(sub(PROVIDER_ARN + "${Cluster}"))
+    assert cap == Capacity("EC2", reason=(
+        f'capacity provider "{PROVIDER_ARN}{{{{ref|{NAME}|Cluster}}}}" is not in the input'))
+
+
+def test_capacity_strategies_that_cannot_be_read() -> None:
+    t = hosts()
+    service(t, "Imported", CapacityProviderStrategy=import_value("s"))
+    service(t, "Object", CapacityProviderStrategy={"CapacityProvider": "FARGATE"})
+    why = "capacity provider strategy cannot be resolved"
+    assert facts(t) == [("Imported", Capacity("UNKNOWN", reason=why)),
+                        ("Object", Capacity("UNKNOWN", reason=why))]
+
+
+def test_cluster_default_strategies() -> None:
+    """Without a launch type or strategy, the cluster's default: the first non-empty one an
+    association sets, else the cluster's own; each cluster its own."""
+    t = hosts()
+    t.add("Fargate", "AWS::ECS::Cluster",
+          DefaultCapacityProviderStrategy=[{"CapacityProvider": "FARGATE"}])
+    t.add("Associated", "AWS::ECS::Cluster",
+          DefaultCapacityProviderStrategy=[{"CapacityProvider": "FARGATE"}])
+    t.add("Empty", "AWS::ECS::Cluster", DefaultCapacityProviderStrategy=[])
+    assoc = "AWS::ECS::ClusterCapacityProviderAssociations"
+    t.add("A0", assoc, Cluster=ref("Associated"), DefaultCapacityProviderStrategy=[])
+    t.add("A1", assoc, Cluster=ref("Associated"),
+          DefaultCapacityProviderStrategy=[{"CapacityProvider": ref("Mi")}])
+    t.add("A2", assoc, Cluster=ref("Associated"),
+          DefaultCapacityProviderStrategy=[{"CapacityProvider": ref("Ec2")}])
+    t.add("A3", assoc, Cluster=ref("Missing"),
+          DefaultCapacityProviderStrategy=[{"CapacityProvider": "FARGATE"}])
+    t.add("A4", assoc, Cluster=ref("Ec2"),
+          DefaultCapacityProviderStrategy=[{"CapacityProvider": "FARGATE"}])
+    for name in ("Fargate", "Associated", "Empty", "Cluster"):
+        service(t, f"On{name}", Cluster=ref(name))
+    service(t, "ByArn", Cluster=sub("arn:aws:ecs:us-east-1:111122223333:cluster/${Fargate}"))
+    service(t, "Elsewhere", Cluster="arn:aws:ecs:us-east-1:111122223333:cluster/other")
+    model = model_of(t)
+    assert facts(t) == [
+        ("OnFargate", Capacity("FARGATE")),
+        ("OnAssociated", Capacity("MANAGED_INSTANCES", providers=[res(model, "Mi")])),
+        ("OnEmpty", Capacity("EC2")),
+        ("OnCluster", Capacity("EC2")),
+        ("ByArn", Capacity("FARGATE")),
+        ("Elsewhere", Capacity("EC2")),
+    ]
+
+
+# -- cluster, task definition facts ---------------------------------------------------------
+
+
+def test_cluster_of_a_launch() -> None:
+    t = hosts()
+    t.add("Other", "AWS::ECS::Cluster")
+    service(t, "ByRef", Cluster=ref("Cluster"))
+    service(t, "ByArn", Cluster=sub("arn:${AWS::Partition}:ecs:r:a:cluster/${Ec2}/${Other}"))
+    service(t, "NotACluster", Cluster=ref("Ec2"))
+    service(t, "Name", Cluster="default")
+    model = model_of(t)
+    found = {lc.resource.logical_id: cluster(model, lc) for lc in find_launches(model)}
+    assert found == {"ByRef": res(model, "Cluster"), "ByArn": res(model, "Other"),
+                     "NotACluster": None, "Name": None}
+
+
+def test_network_mode_and_platform_of_a_task_definition() -> None:
+    t = Template()
+    t.add("Daemon", "AWS::ECS::DaemonTaskDefinition", NetworkMode="awsvpc")
+    t.add("Upper", "AWS::ECS::TaskDefinition", NetworkMode="AWSVPC",
+          RuntimePlatform={"OperatingSystemFamily": "windows_server_2022_core"})
+    t.add("Unset", "AWS::ECS::TaskDefinition",
+          RuntimePlatform={"operatingSystemFamily": "LINUX"})
+    t.add("Imported", "AWS::ECS::TaskDefinition", NetworkMode=import_value("m"),
+          RuntimePlatform={"OperatingSystemFamily": ["WINDOWS"]})
+    model = model_of(t)
+    daemon, upper, unset, imported = (res(model, n) for n in ("Daemon", "Upper", "Unset",
+                                                              "Imported"))
+    mi = Capacity("MANAGED_INSTANCES")
+    assert [network_mode(td, Capacity("EC2")) for td in (daemon, upper, unset, imported)] == [
+        "daemon_bridge", "awsvpc", "bridge",
+        Unknown("Fn::ImportValue m: no template of the input exports it")]
+    assert network_mode(unset, Capacity("FARGATE")) == "awsvpc"
+    assert network_mode(unset, mi) == Unknown(
+        "the task definition sets no NetworkMode (Managed Instances need awsvpc or host)")
+    assert network_mode(None, mi) == Unknown("the task definition is not in the input")
+    assert [is_windows(td) for td in (None, daemon, upper, unset, imported)] == [
+        False, False, True, False, False]
+
+
+def test_requires_managed_instances() -> None:
+    t = Template()
+    t.add("Daemon", "AWS::ECS::DaemonTaskDefinition")
+    t.add("Only", "AWS::ECS::TaskDefinition", RequiresCompatibilities=["managed_instances"])
+    t.add("Both", "AWS::ECS::TaskDefinition",
+          RequiresCompatibilities=["MANAGED_INSTANCES", "EC2"])
+    t.add("Text", "AWS::ECS::TaskDefinition", RequiresCompatibilities="MANAGED_INSTANCES")
+    t.add("Odd", "AWS::ECS::TaskDefinition", RequiresCompatibilities=[1, "MANAGED_INSTANCES"])
+    t.add("None", "AWS::ECS::TaskDefinition")
+    model = model_of(t)
+    assert [requires_managed_instances(res(model, n)) for n in (
+        "Daemon", "Only", "Both", "Text", "Odd", "None")] == [
+        True, True, False, False, True, False]
+    assert requires_managed_instances(None) is False
+
+
+# -- references -----------------------------------------------------------------------------
+
+
+def test_references() -> None:
+    t = Template()
+    t.add("Role", "AWS::IAM::Role")
+    t2 = Template("Other")
+    t2.add("Role", "AWS::IAM::Role")
+    model = Model([(x.name, x.body(), None) for x in (t, t2)])
+    role = res(model, "Role")
+    here, there = Ref(NAME, "Role"), Ref("Other.template.json", "Role")
+    assert references(here, role) and references(GetAtt(NAME, "Role", "Arn"), role)
+    assert not references(there, role)
+    assert not references(Ref(NAME, "Other"), role)
+    assert references(f"arn:{here.token()}/x", role)
+    assert not references(f"arn:{there.token()}", role)
+    assert not references("arn:aws:iam::1:role/Role", role)
+    assert references(["a", {"b": [here]}], role)
+    assert not references(["a", {"b": [there, "c"]}], role)
+    assert references({"k": here}, role) and not references({"k": "v", "j": there}, role)
+    assert not references(None, role) and not references(3, role)
+
+
+def test_launch_of_a_batch_job_is_its_embedded_task() -> None:
+    t = Template()
+    t.add("Job", "AWS::Batch::JobDefinition",
+          EcsProperties={"TaskProperties": [{"EnableExecuteCommand": True}]})
+    t.add("TaskDef", "AWS::ECS::TaskDefinition", Family="fam")
+    service(t, TaskDefinition="fam")
+    model = model_of(t)
+    svc, job = find_launches(model)
+    assert isinstance(job, Launch) and task_definition(model, job) is job.embedded_task
+    assert task_definition(model, svc) == res(model, "TaskDef")

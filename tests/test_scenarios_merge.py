@@ -106,8 +106,8 @@ def test_branches_no_one_condition_singles_out_are_spelt_out() -> None:
         "when IsProd is true and HasVpc is true or IsProd is false and HasVpc is false, Fails; "
         "when IsProd is true and HasVpc is false or IsProd is false and HasVpc is true, "
         "it passes.")
-    merged = run(TWO, [f("One.")], [f("Two.")], [f("Two.")], [f("One.")])
-    assert [m.message for m in merged] == [
+    each = run(TWO, [f("One.")], [f("Two.")], [f("Two.")], [f("One.")])
+    assert [m.message for m in each] == [
         "When IsProd is true and HasVpc is true or IsProd is false and HasVpc is false: One.",
         "When IsProd is true and HasVpc is false or IsProd is false and HasVpc is true: Two.",
     ]
@@ -121,8 +121,8 @@ def test_conditions_of_another_template_name_their_template() -> None:
         "Cannot verify: it depends on deploy-time condition Other of B.template.json: "
         "when Other of B.template.json is true, Fails; "
         "when Other of B.template.json is false, it passes.")
-    merged = run(runs, [f("One.")], [f("Two.")], [f("One.")], [f("Two.")])
-    assert [m.message for m in merged] == [
+    each = run(runs, [f("One.")], [f("Two.")], [f("One.")], [f("Two.")])
+    assert [m.message for m in each] == [
         "When Other of B.template.json is true: One.",
         "When Other of B.template.json is false: Two.",
     ]

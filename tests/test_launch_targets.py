@@ -252,3 +252,20 @@ def test_pipe_run_time_paths_everywhere() -> None:
     for _ in range(DEEP):
         [inner] = inner
     assert inner == Unknown("CapacityProviderStrategy comes from the event at run time ($.deep)")
+
+
+def test_pipe_run_time_paths_in_nested_objects() -> None:
+    """Each level of objects counts once; a path under an empty key is "a value"."""
+    levels = 50
+    leaf: Any = {"": "$.leaf"}
+    for _ in range(levels):
+        leaf = {"Next": leaf}
+    t = base()
+    t.add("Pipe", PIPE, TargetParameters={"EcsTaskParameters": {
+        "NetworkConfiguration": {"AwsvpcConfiguration": leaf}}})
+    [launch] = launches_in(t)
+    inner = launch.awsvpc
+    for _ in range(levels):
+        assert list(inner) == ["Next"]
+        inner = inner["Next"]
+    assert inner == {"": Unknown("a value comes from the event at run time ($.leaf)")}

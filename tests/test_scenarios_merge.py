@@ -42,6 +42,15 @@ def test_the_same_in_every_branch_is_kept_as_it_is() -> None:
     assert run(ONE, [], []) == []
 
 
+def test_the_same_in_every_branch_keeps_the_first_branch_finding() -> None:
+    """Findings are the same when their severity and message are: the first branch's is kept
+    (with its fix, say)."""
+    first = f("Broken.")
+    other = Finding("R1", Severity.ERROR, A, "Res", "Broken.", "another fix")
+    assert run(ONE, [first], [other]) == [first]
+    assert run(ONE, [other], [first]) == [other]
+
+
 def test_a_failure_in_one_branch_only() -> None:
     """One cannot-verify warning, on the first finding's resource, saying which branch fails
     how (trailing full stops dropped, findings of one branch joined by "; ")."""
@@ -125,6 +134,11 @@ def test_conditions_of_another_template_name_their_template() -> None:
     assert [m.message for m in each] == [
         "When Other of B.template.json is true: One.",
         "When Other of B.template.json is false: Two.",
+    ]
+    each = run(runs, [f("One.")], [f("One.")], [f("Two.")], [f("Two.")])
+    assert [m.message for m in each] == [
+        "When IsProd is true: One.",
+        "When IsProd is false: Two.",
     ]
     # A finding in template B names B's condition plainly and A's with its template.
     [merged] = run(runs, [f("X.", template=B)], [], [], [])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cfn import Template, container
+from launch_summary import expected, launches_in, model_of, summary
 
 from ecs_exec_guard.analysis.batch_jobs import (
     BATCH_NETWORK,
@@ -21,8 +22,6 @@ from ecs_exec_guard.analysis.batch_jobs import (
 )
 from ecs_exec_guard.analysis.intrinsics import Unknown
 from ecs_exec_guard.analysis.launch import Launch
-from ecs_exec_guard.analysis.launches import find_launches
-from ecs_exec_guard.analysis.model import Model
 
 JOB = "AWS::Batch::JobDefinition"
 NETWORK = Unknown(BATCH_NETWORK)
@@ -33,52 +32,16 @@ def launches_of(**props: Any) -> list[Launch]:
     """The launches of a template holding one job definition ``Job`` with these Properties."""
     t = Template()
     t.add("Job", JOB, **props)
-    return find_launches(Model([(t.name, t.body(), None)]))
-
-
-def summary(launch: Launch) -> dict[str, Any]:
-    """Every field of a launch; the embedded task as its logical ID, type and properties."""
-    embedded = launch.embedded_task
-    return {
-        "kind": launch.kind,
-        "resource": (launch.resource.logical_id, launch.resource.type),
-        "where": launch.where,
-        "label": launch.label,
-        "exec_enabled": launch.exec_enabled,
-        "task_definition": launch.task_definition,
-        "cluster": launch.cluster,
-        "launch_type": launch.launch_type,
-        "capacity_provider_strategy": launch.capacity_provider_strategy,
-        "platform_version": launch.platform_version,
-        "awsvpc": launch.awsvpc,
-        "extra": launch.extra,
-        "task_role_override": launch.task_role_override,
-        "embedded_task": None if embedded is None else (
-            embedded.logical_id, embedded.type, embedded.props),
-        "network_note": launch.network_note,
-    }
+    return launches_in(t)
 
 
 def batch(where: str, *, exec_enabled: bool | None, launch_type: str, version: Any,
           embedded: dict[str, Any] | None) -> dict[str, Any]:
     """The summary of a Batch launch: what every job definition shape shares."""
-    return {
-        "kind": "batch-job",
-        "resource": ("Job", JOB),
-        "where": where,
-        "label": f"Job ({where})",
-        "exec_enabled": exec_enabled,
-        "task_definition": None,
-        "cluster": None,
-        "launch_type": launch_type,
-        "capacity_provider_strategy": None,
-        "platform_version": version,
-        "awsvpc": NETWORK,
-        "extra": {},
-        "task_role_override": None,
-        "embedded_task": None if embedded is None else ("Job", JOB, embedded),
-        "network_note": BATCH_NETWORK,
-    }
+    return expected(
+        "batch-job", ("Job", JOB), where, exec_enabled=exec_enabled, launch_type=launch_type,
+        platform_version=version, awsvpc=NETWORK, network_note=BATCH_NETWORK,
+        embedded_task=None if embedded is None else ("Job", JOB, embedded))
 
 
 def test_network_note_text() -> None:
@@ -214,8 +177,7 @@ def test_jobs_that_are_no_ecs_launch() -> None:
 def test_batch_launch_of_a_resource_without_ecs_properties() -> None:
     t = Template()
     t.add("Job", JOB, Type="container")
-    model = Model([(t.name, t.body(), None)])
-    assert batch_launch(model.resources(JOB)[0]) is None
+    assert batch_launch(model_of(t).resources(JOB)[0]) is None
 
 
 # -- requests_exec --------------------------------------------------------------------------

@@ -151,21 +151,47 @@ def test_states_nested_past_the_walk_limit() -> None:
     than that is not read, and a machine that asks for exec and has no readable runTask state
     is a cannot-verify."""
 
-    def nest(levels: int) -> dict[str, Any]:
+    def nest(levels: int, key: str) -> dict[str, Any]:
         definition = machine(("Deep", task(EnableExecuteCommand=True)))
         for _ in range(levels):
-            definition = machine(("M", {"Type": "Map", "Iterator": definition}))
+            definition = machine(("M", {"Type": "Map", key: definition}))
         return definition
 
-    t = base()
-    t.add("Sixteen", SM, DefinitionString=json.dumps(nest(16)))
-    t.add("Seventeen", SM, DefinitionString=json.dumps(nest(17)))
     why = Unknown("no ecs:runTask state of the definition could be read")
-    assert of(t) == [
-        sm_launch("state Deep", name="Sixteen"),
-        sm_launch("state machine", name="Seventeen", exec_enabled=None, task_definition=why,
-                  cluster=why, launch_type=why, awsvpc=why, extra={"unreadable": why.reason}),
-    ]
+    # Branches written as one object (not a list) nest as shallowly as an Iterator does.
+    for key in ("Iterator", "ItemProcessor", "Branches"):
+        t = base()
+        t.add("Sixteen", SM, DefinitionString=json.dumps(nest(16, key)))
+        t.add("Seventeen", SM, DefinitionString=json.dumps(nest(17, key)))
+        assert of(t) == [
+            sm_launch("state Deep", name="Sixteen"),
+            sm_launch("state machine", name="Seventeen", exec_enabled=None, task_definition=why,
+                      cluster=why, launch_type=why, awsvpc=why,
+                      extra={"unreadable": why.reason}),
+        ], key
+
+
+def test_raw_properties_nested_too_deeply_may_ask_for_exec() -> None:
+    """Whether an unreadable machine asks for exec is read from its raw properties; past 64
+    levels (lists or objects) the answer is "yes", so it is reported as a cannot-verify."""
+
+    def nest(levels: int, in_dicts: bool) -> Any:
+        value: Any = "leaf"
+        for _ in range(levels):
+            value = {"Next": value} if in_dicts else [value]
+        return value
+
+    why = Unknown("the definition is in S3")
+    for in_dicts in (False, True):
+        t = base()
+        # Tags sit 1 level below Properties: their leaf is at level 64, then 65.
+        t.add("Fits", SM, DefinitionS3Location={"Bucket": "b"}, Tags=nest(63, in_dicts))
+        t.add("TooDeep", SM, DefinitionS3Location={"Bucket": "b"}, Tags=nest(64, in_dicts))
+        assert of(t) == [
+            sm_launch("state machine", name="TooDeep", exec_enabled=None, task_definition=why,
+                      cluster=why, launch_type=why, awsvpc=why,
+                      extra={"unreadable": why.reason}),
+        ], in_dicts
 
 
 def test_states_that_are_not_an_object() -> None:

@@ -21,6 +21,7 @@ from ecs_exec_guard.analysis.launches import (
     find_launches,
     is_windows,
     network_mode,
+    referenced,
     references,
     requires_managed_instances,
     task_definition,
@@ -252,6 +253,14 @@ def test_references() -> None:
     assert not references(["a", {"b": [there, "c"]}], role)
     assert references({"k": here}, role) and not references({"k": "v", "j": there}, role)
     assert not references(None, role) and not references(3, role)
+
+
+def test_referenced_lists_every_reference_in_order() -> None:
+    role, topic = Ref(NAME, "Role"), GetAtt(NAME, "Topic", "Arn")
+    value = {"a": [role, f"x{topic.token()}y{role.token()}"], "b": {"c": [[topic]], "d": 3},
+             "e": Unknown("why"), "f": "{{par|App.template.json|P}}"}
+    assert referenced(value) == [role, topic, role, topic]
+    assert referenced(role) == [role] and referenced("plain") == [] and referenced(None) == []
 
 
 def test_launch_of_a_batch_job_is_its_embedded_task() -> None:

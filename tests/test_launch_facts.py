@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cfn import Template, import_value, ref, sub
-from launch_summary import model_of
+from launch_summary import launches_in, model_of
 
 from ecs_exec_guard.analysis.intrinsics import GetAtt, Ref, Unknown
 from ecs_exec_guard.analysis.launch import Capacity, Launch
@@ -19,6 +19,7 @@ from ecs_exec_guard.analysis.launches import (
     capacity,
     cluster,
     find_launches,
+    find_task_definition,
     is_windows,
     network_mode,
     referenced,
@@ -253,6 +254,33 @@ def test_references() -> None:
     assert not references(["a", {"b": [there, "c"]}], role)
     assert references({"k": here}, role) and not references({"k": "v", "j": there}, role)
     assert not references(None, role) and not references(3, role)
+
+
+def test_find_task_definition_by_reference() -> None:
+    """A reference must be to a task definition (of either kind); in a string, the first token
+    that is one counts; a string with tokens but none to a task definition names none."""
+    t = Template()
+    t.add("Cluster", "AWS::ECS::Cluster")
+    t.add("TaskDef", "AWS::ECS::TaskDefinition", Family="fam")
+    t.add("DaemonTaskDef", "AWS::ECS::DaemonTaskDefinition")
+    model = model_of(t)
+    tpl = model.templates[NAME]
+    td, daemon_td = res(model, "TaskDef"), res(model, "DaemonTaskDef")
+    cluster_ref, td_ref = Ref(NAME, "Cluster"), Ref(NAME, "TaskDef")
+    assert find_task_definition(model, tpl, td_ref) == td
+    assert find_task_definition(model, tpl, GetAtt(NAME, "DaemonTaskDef", "Arn")) == daemon_td
+    assert find_task_definition(model, tpl, cluster_ref) is None
+    assert find_task_definition(model, tpl, f"arn:{cluster_ref.token()}/{td_ref.token()}") == td
+    assert find_task_definition(model, tpl, f"arn:x/{cluster_ref.token()}") is None
+    assert find_task_definition(model, tpl, f"{{{{ref|{NAME}|Cluster}}}}fam") is None
+    assert find_task_definition(model, tpl, "fam") == td
+
+
+def test_a_network_configuration_without_awsvpc() -> None:
+    t = Template()
+    service(t, NetworkConfiguration={})
+    service(t, "Other", NetworkConfiguration={"Other": {}})
+    assert [lc.awsvpc for lc in launches_in(t)] == [None, None]
 
 
 def test_referenced_lists_every_reference_in_order() -> None:

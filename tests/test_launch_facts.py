@@ -108,6 +108,9 @@ def test_capacity_from_the_strategy() -> None:
         "UNKNOWN", reason="the strategy mixes EC2 and Managed Instances capacity")
     assert by_strategy("FARGATE", "ec2-hosts") == Capacity(
         "UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
+    # A reference to a resource that is no capacity provider names none of the input.
+    assert by_strategy(ref("Cluster")) == Capacity(
+        "EC2", reason=f"capacity provider ref {NAME} Cluster is not in the input")
     assert by_strategy("FARGATE", "theirs") == Capacity(
         "UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
 
@@ -274,6 +277,18 @@ def test_find_task_definition_by_reference() -> None:
     assert find_task_definition(model, tpl, f"arn:x/{cluster_ref.token()}") is None
     assert find_task_definition(model, tpl, f"{{{{ref|{NAME}|Cluster}}}}fam") is None
     assert find_task_definition(model, tpl, "fam") == td
+
+
+def test_task_definition_family_is_looked_up_in_the_launch_template_first() -> None:
+    """Two templates define family "fam": each launch takes its own template's."""
+    first, second = Template("First"), Template("Second")
+    for t in (first, second):
+        t.add("TaskDef", "AWS::ECS::TaskDefinition", Family="fam")
+        service(t, TaskDefinition="fam")
+    model = model_of(first, second)
+    found = [task_definition(model, lc) for lc in find_launches(model)]
+    assert [(td.template.name, td.logical_id) for td in found if td is not None] == [
+        ("First.template.json", "TaskDef"), ("Second.template.json", "TaskDef")]
 
 
 def test_a_network_configuration_without_awsvpc() -> None:

@@ -85,6 +85,18 @@ def test_services_with_either_spelling_of_the_awsvpc_key() -> None:
     ]
 
 
+def test_awsvpc_key_spelt_more_than_one_way() -> None:
+    """The schema's spellings, exactly, come first (AwsvpcConfiguration, then
+    AwsVpcConfiguration); any other case is read only when neither is written."""
+    t = base()
+    t.add("Both", SERVICE, NetworkConfiguration={"AwsVpcConfiguration": {"N": 2},
+                                                 "AwsvpcConfiguration": {"N": 1}})
+    t.add("Second", SERVICE, NetworkConfiguration={"AwsVpcConfiguration": {"N": 2},
+                                                   "AWSVPCCONFIGURATION": {"N": 3}})
+    t.add("Other", SERVICE, NetworkConfiguration={"awsvpcconfiguration": {"N": 4}})
+    assert [launch.awsvpc for launch in launches_in(t)] == [{"N": 1}, {"N": 2}, {"N": 4}]
+
+
 def test_daemons_name_their_providers_as_a_strategy() -> None:
     t = base()
     t.add("Daemon", DAEMON, DaemonTaskDefinitionArn=ref("DaemonTaskDef"),
@@ -109,17 +121,17 @@ def test_rule_targets() -> None:
     t = base()
     role_input = json.dumps({"containerOverrides": [], "taskRoleArn": "arn:role/override"})
     t.add("Rule", RULE, Targets=[
+        {"Id": "Lambda", "Arn": "arn:lambda"},
+        {"Id": "Odd", "EcsParameters": "not an object"},
         {"Id": "Run", "Arn": arn("Cluster"), "EcsParameters": ecs_params(
             NetworkConfiguration={"AwsVpcConfiguration": NET}), "Input": role_input},
         {"Arn": "arn:cluster/other", "ecsParameters": {"TaskDefinitionArn": "family"}},
-        {"Id": "Lambda", "Arn": "arn:lambda"},
-        {"Id": "Odd", "EcsParameters": "not an object"},
     ])
     assert of(t) == [
         expected("events-rule", ("Rule", RULE), "rule target Run", task_definition=r("TaskDef"),
                  cluster=a("Cluster"), launch_type="EC2", capacity_provider_strategy=STRATEGY,
                  platform_version="1.4.0", awsvpc=NET, task_role_override="arn:role/override"),
-        expected("events-rule", ("Rule", RULE), "rule target 1", exec_enabled=False,
+        expected("events-rule", ("Rule", RULE), "rule target 3", exec_enabled=False,
                  task_definition="family", cluster="arn:cluster/other"),
     ]
 
@@ -183,7 +195,8 @@ def test_unreadable_targets() -> None:
     deploy_time(t)
     ecs = {"Id": "T", "EcsParameters": {"EnableExecuteCommand": True}}
     t.add("AllTargets", RULE, Targets=fn_if("Deploy", [ecs], []))
-    t.add("OneTarget", RULE, Targets=[fn_if("Deploy", ecs, {"Id": "T"})])
+    t.add("OneTarget", RULE, Targets=[fn_if("Deploy", ecs, {"Id": "T"}),
+                                      {"Id": "After", "EcsParameters": {}}])
     t.add("Parameters", RULE, Targets=[{"Id": "P", "EcsParameters": fn_if("Deploy", {}, {})}])
     t.add("Sched", SCHEDULE, Target=fn_if("Deploy", {"EcsParameters": {
         "EnableExecuteCommand": True}}, {}))
@@ -202,6 +215,7 @@ def test_unreadable_targets() -> None:
     assert of(t) == [
         unreadable("AllTargets", "events-rule", RULE, "rule targets"),
         unreadable("OneTarget", "events-rule", RULE, "rule target 0"),
+        expected("events-rule", ("OneTarget", RULE), "rule target After", exec_enabled=False),
         expected("events-rule", ("Parameters", RULE), "rule target P", exec_enabled=False),
         unreadable("Sched", "schedule", SCHEDULE, "schedule target"),
         unreadable("SchedParams", "schedule", SCHEDULE, "schedule target"),

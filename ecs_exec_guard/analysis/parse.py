@@ -132,6 +132,8 @@ def parse_template_text(text: str, source: str, require_resources: bool = True) 
             raise LoadError(f"{source}: invalid YAML: nested too deeply") from None
         except (ValueError, OverflowError) as exc:  # a scalar the constructors cannot convert
             raise LoadError(f"{source}: invalid YAML: {str(exc).split(';')[0]}") from None
+        except KeyError as exc:  # PyYAML looks a !!bool value up: "!!bool maybe" raised this
+            raise LoadError(f"{source}: invalid YAML: {exc} is not a value of its tag") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""

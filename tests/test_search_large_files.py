@@ -81,3 +81,14 @@ def test_a_large_file_that_cannot_be_opened_gets_no_note(
 
     monkeypatch.setattr(Path, "open", refusing_open)
     assert search(tmp_path) == (["small.json"], [])
+
+
+def test_a_file_at_the_limit_is_read_not_noted(tmp_path: Path) -> None:
+    """At exactly the limit a file is read; one that is not text is then skipped unnoted."""
+    (tmp_path / "small.json").write_text(SMALL, encoding="utf-8")
+    not_text = b"Resources:\n  A: \"\xff\"\n"
+    (tmp_path / "binary.yaml").write_bytes(not_text + b" " * (LIMIT - len(not_text)))
+    at_limit = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'
+    (tmp_path / "queue.json").write_text(at_limit + " " * (LIMIT - len(at_limit)),
+                                         encoding="utf-8")
+    assert search(tmp_path) == (["queue.json", "small.json"], [])

@@ -95,6 +95,9 @@ def test_a_stack_without_resources_when_they_are_not_required() -> None:
     ("Resources:\n  A: !!int abc\n",
      "invalid YAML: invalid literal for int() with base 10: 'abc'"),
     ("Resources:\n  A: !!bool maybe\n", "invalid YAML: 'maybe' is not a value of its tag"),
+    # Python's own limit on int digits; its advice after "; " is not for the user.
+    ("Resources:\n  A: " + "1" * 5000 + "\n", "invalid YAML: Exceeds the limit (4300 digits) "
+     "for integer string conversion: value has 5000 digits"),
     ("Resources:\n  A: !!python/name:os.system\n",
      "invalid YAML at line 2: could not determine a constructor for the tag "
      "'tag:yaml.org,2002:python/name:os.system'"),
@@ -111,7 +114,7 @@ def test_a_stack_without_resources_when_they_are_not_required() -> None:
     ("Resources: [a]\n", "Resources is not a mapping"),
     ('{"Resources": null}', "Resources is not a mapping"),
 ], ids=["binary", "omap", "pairs", "set", "alias", "merge key", "unclosed", "control character",
-        "bad int", "bad bool", "python tag", "yaml too deep", "json cut", "json too deep",
+        "bad int", "bad bool", "huge int", "python tag", "yaml too deep", "json cut", "json too deep",
         "yaml list", "empty", "json list", "yaml no resources", "json no resources",
         "yaml resources a list", "json resources null"])
 def test_what_is_not_a_template_says_why(text: str, message: str) -> None:

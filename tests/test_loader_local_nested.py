@@ -93,7 +93,8 @@ def test_a_nested_template_that_is_an_input_is_that_stacks_own(tmp_path: Path) -
 def test_nested_stacks_after_an_empty_stack_are_followed(tmp_path: Path) -> None:
     out = tmp_path / "cdk.out"
     write(out / "manifest.json", {"version": "48.0.0", "artifacts": {"Empty": {
-        "type": "aws:cloudformation:stack", "properties": {"templateFile": "Empty.template.json"}}}})
+        "type": "aws:cloudformation:stack",
+        "properties": {"templateFile": "Empty.template.json"}}}})
     write(out / "Empty.template.json", {})
     parent = write(tmp_path / "parent.json", {"Resources": {"Child": stack("child.json")}})
     write(tmp_path / "child.json", CHILD)
@@ -116,7 +117,8 @@ def test_a_stack_whose_template_is_missing(tmp_path: Path) -> None:
         "type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json"}}}})
     with pytest.raises(LoadError) as err:
         load_paths([str(tmp_path)])
-    assert str(err.value) == f"{tmp_path / 'App.template.json'}: cannot read: No such file or directory"
+    assert str(err.value) == (
+        f"{tmp_path / 'App.template.json'}: cannot read: No such file or directory")
 
 
 def test_a_named_template_over_the_size_limit(tmp_path: Path) -> None:

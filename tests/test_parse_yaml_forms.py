@@ -114,9 +114,9 @@ def test_a_stack_without_resources_when_they_are_not_required() -> None:
     ("Resources: [a]\n", "Resources is not a mapping"),
     ('{"Resources": null}', "Resources is not a mapping"),
 ], ids=["binary", "omap", "pairs", "set", "alias", "merge key", "unclosed", "control character",
-        "bad int", "bad bool", "huge int", "python tag", "yaml too deep", "json cut", "json too deep",
-        "yaml list", "empty", "json list", "yaml no resources", "json no resources",
-        "yaml resources a list", "json resources null"])
+        "bad int", "bad bool", "huge int", "python tag", "yaml too deep", "json cut",
+        "json too deep", "yaml list", "empty", "json list", "yaml no resources",
+        "json no resources", "yaml resources a list", "json resources null"])
 def test_what_is_not_a_template_says_why(text: str, message: str) -> None:
     with pytest.raises(LoadError) as err:
         parse_template_text(text, "t.yaml")

@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 
 from ecs_exec_guard.analysis.limits import Limits
-from ecs_exec_guard.analysis.loader import LoadError, load_paths, stack_entries
+from ecs_exec_guard.analysis.loader import (
+    LoadError,
+    assembly_acknowledgments,
+    load_paths,
+    stack_entries,
+)
 
 LOGICAL_ID = "aws:cdk:logicalId"
 
@@ -218,3 +223,40 @@ def test_stack_entries_from_the_metadata_file(tmp_path: Path) -> None:
     for broken in ("{broken", json.dumps(["a", "list"])):
         write(out / "App.metadata.json", broken)
         assert stack_entries(out / "App.template.json") == []
+
+
+# -- paths no file can have, and templates that are not files ---------------------------------
+
+
+@pytest.mark.parametrize(("artifact", "bad"), [
+    (stack("a\x00b.template.json"), "a\x00b.template.json"),
+    (nested("x\x00y"), "x\x00y"),
+], ids=["template file", "stage directory"])
+def test_a_manifest_naming_a_path_with_a_nul_is_a_load_error(
+    tmp_path: Path, artifact: dict[str, Any], bad: str
+) -> None:
+    """Only a crafted manifest holds such a name: a usage error, never a crash."""
+    manifest(tmp_path, {"Bad": artifact})
+    with pytest.raises(LoadError) as err:
+        load_paths([str(tmp_path)])
+    assert str(err.value) == f"{str(tmp_path / bad)!r}: not a usable path (embedded null byte)"
+    with pytest.raises(LoadError) as err:
+        assembly_acknowledgments(tmp_path)
+    assert str(err.value) == f"{str(tmp_path / bad)!r}: not a usable path (embedded null byte)"
+
+
+def test_a_nested_stack_whose_asset_path_has_a_nul_is_not_followed(tmp_path: Path) -> None:
+    manifest(tmp_path, {"App": stack("App.template.json")})
+    body = {"Resources": {"Child": {"Type": "AWS::CloudFormation::Stack",
+                                    "Metadata": {"aws:asset:path": "c\x00.template.json"}}}}
+    write(tmp_path / "App.template.json", body)
+    assert load_paths([str(tmp_path)]) == [
+        ("App.template.json", body, str(tmp_path / "App.template.json"))]
+
+
+def test_a_template_file_that_is_a_directory_cannot_be_read(tmp_path: Path) -> None:
+    manifest(tmp_path, {"App": stack("App.template.json")})
+    (tmp_path / "App.template.json").mkdir()
+    with pytest.raises(LoadError) as err:
+        load_paths([str(tmp_path)])
+    assert str(err.value) == f"{tmp_path / 'App.template.json'}: cannot read: Is a directory"

@@ -37,7 +37,18 @@ def _admit(path: Path) -> int | None:
         raise LoadError(str(exc)) from None
     except OSError as exc:
         raise LoadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # e.g. an embedded NUL in a manifest's templateFile
+        raise LoadError(f"{str(path)!r}: not a usable path ({exc})") from None
     return tally.limits.max_template_bytes
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``; LoadError for a path no file can have (an embedded NUL, which only
+    a crafted manifest can hold)."""
+    try:
+        return path.resolve()
+    except ValueError as exc:
+        raise LoadError(f"{str(path)!r}: not a usable path ({exc})") from None
 
 
 def _expect(count: int, where: Path) -> None:
@@ -239,8 +250,8 @@ def stack_with_nested(
             if nested is None:
                 continue
             child = directory / nested
-            if child.resolve() in seen or not child.is_file():
-                continue
+            if not child.is_file() or child.resolve() in seen:
+                continue  # (is_file is False for a path with an embedded NUL too)
             seen.add(child.resolve())
             child_prefix = next(
                 (p.split(NESTED_SUFFIX)[0] for p in nested_paths.get(logical_id, ())
@@ -273,7 +284,7 @@ def stack_entries(template_path: Path) -> list[tuple[str, str]]:
 
 def _assembly_templates(root: Path, directory: Path, depth: int = 0) -> list[TemplateInput]:
     tally = active_tally()
-    if tally is not None and not tally.first_visit(directory):
+    if tally is not None and not tally.first_visit(_resolved(directory)):
         return []  # a nested assembly listed twice (or in a cycle) is read once
     artifacts = _manifest_artifacts(directory)
     stacks = [a for a in artifacts.values() if isinstance(a, dict)
@@ -474,7 +485,7 @@ def assembly_acknowledgments(
     its suppressed violations) when the pack ran then, and are invisible otherwise.
     """
     seen = set() if seen is None else seen
-    if directory.resolve() in seen:
+    if _resolved(directory) in seen:
         return [], {}  # a nested assembly listed twice (or in a cycle) is read once
     seen.add(directory.resolve())
     artifacts = _manifest_artifacts(directory)
@@ -502,7 +513,7 @@ def assembly_acknowledgments(
         if isinstance(props.get("templateFile"), str):
             name = artifact.get("displayName")
             stack_path = name if isinstance(name, str) else str(artifact_id)
-            stacks[str((directory / props["templateFile"]).resolve())] = stack_path
+            stacks[str(_resolved(directory / props["templateFile"]))] = stack_path
         for path, items in _artifact_metadata(directory, artifact).items():
             for entry in items if isinstance(items, list) else ():
                 if not isinstance(entry, dict) or entry.get("type") != ACKNOWLEDGED_RULES:

@@ -54,6 +54,7 @@ def test_the_closest_acknowledged_path_covers_a_finding() -> None:
         Acknowledgment("EcsExec-CTR1", "the service", "cdk", path="Xray/Service"),
         Acknowledgment("EcsExec-CTR1", "the task", "cdk", path="Xray/Service/Task"),
         Acknowledgment("EcsExec-CTR1", "the stage", "cdk", path="XX"),
+        Acknowledgment("EcsExec-CTR1", "a stack named XXXX", "cdk", path="XXXX"),
         Acknowledgment("EcsExec-IAM2", "roles", "cdk", path="Xray/Service/Task"),
     ]
     findings = [

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ecs_exec_guard.analysis.limits import Limits
-from ecs_exec_guard.analysis.loader import LoadError, load_paths
+from ecs_exec_guard.analysis.loader import LoadError, load_paths, load_template
 from ecs_exec_guard.analysis.model import NESTED_TEMPLATE_KEY
 
 CHILD = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
@@ -162,3 +162,17 @@ def test_a_path_that_is_not_there(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as err:
         load_paths([str(tmp_path / "nope.json")])
     assert str(err.value) == f"{tmp_path / 'nope.json'}: no such file or directory"
+
+
+def test_load_template_outside_a_load_names_what_it_cannot_read(tmp_path: Path) -> None:
+    """The pack reads its app's own templates with load_template, outside load_paths."""
+    bad = tmp_path / "a\x00b.template.json"
+    with pytest.raises(LoadError) as err:
+        load_template(bad)
+    assert str(err.value) == f"{str(bad)!r}: not a usable path (embedded null byte)"
+    with pytest.raises(LoadError) as err:
+        load_template(tmp_path)
+    assert str(err.value) == f"{tmp_path}: cannot read: Is a directory"
+    path = write(tmp_path / "app.template.json", CHILD)
+    assert load_template(path) == ("app.template.json", CHILD, str(path))
+    assert load_template(path, "named") == ("named", CHILD, str(path))

@@ -147,6 +147,7 @@ def test_the_weight_stops_counting_past_the_cap() -> None:
     assert weight([1, 2, 3], 4) == 4  # exactly the cap: counted in full
     assert weight([1, 2, 3, 4], 4) == 5  # a container over it: cap + 1, items not walked
     assert weight(list(range(1000)), 10) == 11
+    assert weight(["a" * 640, "b"], 2) == 3  # not the weight of its items
     assert weight("a" * 640, 5) == 11  # one text over it: its weight
     # Past the cap half-way: the count so far, the rest not walked.
     assert weight(["b", "a" * 192], 5) == 6

@@ -37,11 +37,10 @@ def test_why_a_policy_is_unknown() -> None:
         None, "managed policy arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy: AWS "
         "publishes AmazonECSTaskExecutionRolePolicy as policy/service-role/"
         "AmazonECSTaskExecutionRolePolicy, not policy/AmazonECSTaskExecutionRolePolicy")
-    assert mp.lookup("arn:aws:iam::aws:policy/job-function/AmazonECSTaskExecutionRolePolicy") == (
-        None, "managed policy arn:aws:iam::aws:policy/job-function/"
-        "AmazonECSTaskExecutionRolePolicy: AWS publishes AmazonECSTaskExecutionRolePolicy as "
-        "policy/service-role/AmazonECSTaskExecutionRolePolicy, not policy/job-function/"
-        "AmazonECSTaskExecutionRolePolicy")
+    assert mp.lookup("arn:aws:iam::aws:policy/a/b/AmazonECSTaskExecutionRolePolicy") == (
+        None, "managed policy arn:aws:iam::aws:policy/a/b/AmazonECSTaskExecutionRolePolicy: AWS "
+        "publishes AmazonECSTaskExecutionRolePolicy as policy/service-role/"
+        "AmazonECSTaskExecutionRolePolicy, not policy/a/b/AmazonECSTaskExecutionRolePolicy")
     assert mp.lookup("arn:aws:iam::aws:policy/job-function/NoSuchPolicy") == (
         None, "managed policy arn:aws:iam::aws:policy/job-function/NoSuchPolicy is not an AWS "
         f"managed policy of the {DATE} snapshot this tool knows")

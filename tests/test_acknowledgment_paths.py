@@ -104,7 +104,8 @@ def test_metadata_acknowledgments_cover_their_resource_only() -> None:
     acks = [Acknowledgment("EcsExec-CTR1", "tmp only", "metadata", "App.template.json", "Task"),
             Acknowledgment("EcsExec-CTR1", "first wins", "metadata", "App.template.json", "Db"),
             Acknowledgment("EcsExec-CTR1", "second", "metadata", "App.template.json", "Db"),
-            Acknowledgment("EcsExec-CTR1", "no place", "metadata")]
+            Acknowledgment("EcsExec-CTR1", "no place", "metadata"),
+            Acknowledgment("EcsExec-CTR1", "elsewhere", "cdk", path="Other/Place")]
     findings = [finding("Task", "App/Task"), finding("Db", None),
                 finding("Task", None, template="Other.template.json"),
                 finding("Task", None, rule="EcsExec-IAM2")]
@@ -114,5 +115,6 @@ def test_metadata_acknowledgments_cover_their_resource_only() -> None:
         Suppressed(findings[0], "tmp only", "metadata", "App.template.json/Task"),
         Suppressed(findings[1], "first wins", "metadata", "App.template.json/Db"),
     ]
+    # The resource's own acknowledgment wins over the path rule, which covers none of them.
     assert split(findings, []) == (findings, [])
     assert split(findings, [acks[3]]) == (findings, [])

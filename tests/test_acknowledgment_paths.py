@@ -109,12 +109,11 @@ def test_metadata_acknowledgments_cover_their_resource_only() -> None:
     findings = [finding("Task", "App/Task"), finding("Db", None),
                 finding("Task", None, template="Other.template.json"),
                 finding("Task", None, rule="EcsExec-IAM2")]
-    kept, suppressed = split(findings, acks)
+    kept, suppressed = split(findings, acks)  # the path one covers none of these findings
     assert kept == [findings[2], findings[3]]
     assert suppressed == [
         Suppressed(findings[0], "tmp only", "metadata", "App.template.json/Task"),
         Suppressed(findings[1], "first wins", "metadata", "App.template.json/Db"),
     ]
-    # The resource's own acknowledgment wins over the path rule, which covers none of them.
     assert split(findings, []) == (findings, [])
     assert split(findings, [acks[3]]) == (findings, [])

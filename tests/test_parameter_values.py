@@ -137,6 +137,7 @@ def test_reading_a_parameter_file(tmp_path: Path) -> None:
     ("AWS::StackName=demo", (None, "AWS::StackName", "demo")),
     ("env.yml:AWS::StackName=demo-test", ("env.yml", "AWS::StackName", "demo-test")),
     ("env.yml::AWS::StackName=x", ("env.yml", "AWS::StackName", "x")),
+    ("appX:AWS::StackName=x", ("appX", "AWS::StackName", "x")),
 ])
 def test_an_assignment_splits_into_selector_key_and_value(
     text: str, parts: tuple[str | None, str, str]
@@ -231,12 +232,12 @@ def test_files_then_assignments_the_later_value_wins(tmp_path: Path) -> None:
     for_svc = parameter_file(tmp_path / "svc.json", {"Image": "nginx", "AppName": "svcapp"})
     # A file whose name has a colon is that file, not TEMPLATE:FILE.
     colon = parameter_file(tmp_path / "x:late.json", {"EnvName": "staging", "Extra": "1"})
-    files = [common, f"svc:{for_svc}", colon]
+    files = [common, f"svc:{for_svc}", colon, f"svc:{colon}"]
     assignments = ["EnvName=prod", "svc:Image=httpd", "env.yml:AWS::StackName=demo-test",
                    "AWS::StackName=all", "svc.yml:AppName=web"]
     assert resolve_parameters(files, assignments, app_inputs(tmp_path)) == (
         {"AppName": "demo", "EnvName": "prod", "Extra": "1", "AWS::StackName": "all"},
-        {"svc.yml": {"Image": "httpd", "AppName": "web"},
+        {"svc.yml": {"Image": "httpd", "AppName": "web", "EnvName": "staging", "Extra": "1"},
          "env.yml": {"AWS::StackName": "demo-test"}},
     )
     assert resolve_parameters([], [], app_inputs(tmp_path)) == ({}, {})

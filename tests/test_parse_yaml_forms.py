@@ -58,9 +58,10 @@ def test_short_forms_become_the_long_forms() -> None:
 
 
 def test_json_is_read_as_json() -> None:
-    text = '  {"Resources": {"A": {"Type": "AWS::S3::Bucket", "Properties": {"N": 1.50}}}}'
+    # Leading blanks, then "{": JSON, where 1e5 is a number (YAML would read the text "1e5").
+    text = '  {"Resources": {"A": {"Type": "AWS::S3::Bucket", "Properties": {"N": 1e5}}}}'
     assert parse_template_text(text, "app.json") == {
-        "Resources": {"A": {"Type": "AWS::S3::Bucket", "Properties": {"N": 1.5}}}}
+        "Resources": {"A": {"Type": "AWS::S3::Bucket", "Properties": {"N": 100000.0}}}}
 
 
 def test_a_stack_without_resources_when_they_are_not_required() -> None:

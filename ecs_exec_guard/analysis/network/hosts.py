@@ -98,8 +98,9 @@ def _mentioned(user_data: Any, named: dict[tuple[str, str], Resource]) -> list[R
 def _instance_host(inst: Resource) -> Host:
     """A single instance: its subnet and groups are on the instance or on its first NIC."""
     nics = inst.props.get("NetworkInterfaces")
-    subnets = as_list(inst.props.get("SubnetId"))
-    groups = as_list(inst.props.get("SecurityGroupIds"))
+    # Copies: the NICs' items are added to them, never to the instance's resolved properties.
+    subnets = list(as_list(inst.props.get("SubnetId")))
+    groups = list(as_list(inst.props.get("SecurityGroupIds")))
     for nic in as_list(nics):
         subnets.extend(as_list(get_ci(nic, "SubnetId")))
         groups.extend(as_list(get_ci(nic, "GroupSet")))
@@ -142,7 +143,8 @@ def _asg_host(model: Model, asg: Resource) -> Host:
         if source is not None:
             data = source.props.get("LaunchTemplateData")
             image = get_ci(data, "ImageId")
-            groups = as_list(get_ci(data, "SecurityGroupIds"))
+            # A copy: the NICs' groups are added to it, not to the launch template's data.
+            groups = list(as_list(get_ci(data, "SecurityGroupIds")))
             nics = get_ci(data, "NetworkInterfaces")
             for nic in as_list(nics):
                 groups.extend(as_list(get_ci(nic, "Groups")))

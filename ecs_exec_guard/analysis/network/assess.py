@@ -124,6 +124,8 @@ def assess(
     # Subnets and their way out.
     all_groups: list[Any] = []
     for subnets, groups, ip in zip(host_subnets, host_groups, host_ips, strict=True):
+        # The groups count wherever the tasks run, even when their subnets are not known.
+        all_groups.extend(groups)
         if not subnets:
             result.unknown.append("no subnets are given (the account's default VPC is used)")
             continue
@@ -172,7 +174,6 @@ def assess(
                     )
                 elif not has_ip:
                     result.igw_no_ip.append(subnet)
-        all_groups.extend(groups)
     result.needs_endpoint = bool(result.no_route or result.igw_no_ip)
 
     # Security groups of the tasks (or hosts).

@@ -68,6 +68,7 @@ def test_associations_and_keys() -> None:
     t.add("EAcl", "AWS::EC2::SubnetNetworkAclAssociation", SubnetId=ref("E"),
           NetworkAclId=att("Vpc", "DefaultNetworkAcl"))
     t.add("F", "AWS::EC2::Subnet", VpcId="vpc-0123456789abcdef0", CidrBlock="10.1.0.0/24")
+    t.add("H", "AWS::EC2::Subnet", VpcId=ref("Acl"), CidrBlock="10.0.7.0/24")  # not a VPC
     t.add("G", "AWS::EC2::Subnet", VpcId=ref("Vpc"), CidrBlock="10.0.6.0/24")
     t.add("GAcl", "AWS::EC2::SubnetNetworkAclAssociation", SubnetId=ref("G"),
           NetworkAclId=att("A", "DefaultNetworkAcl"))  # not a VPC's
@@ -91,6 +92,7 @@ def test_associations_and_keys() -> None:
     assert acls.acl_of(res(model, "A")) == AclKey(acl)
     assert acls.acl_of(res(model, "B")) == AclKey(None, vpc)
     assert acls.acl_of(res(model, "F")) == Unknown("the default network ACL of subnet F's VPC")
+    assert acls.acl_of(res(model, "H")) == Unknown("the default network ACL of subnet H's VPC")
     assert AclKey(acl).name == "network ACL Acl"
     assert AclKey(None, vpc).name == "the default network ACL of Vpc"
 
@@ -151,6 +153,20 @@ def test_partial_matches(entries: list[Any], expected: tuple[Any, ...]) -> None:
     got = decide(t, peer="0.0.0.0/0", ports=(443, 1000))
     assert (got.verdict, got.entry.logical_id if got.entry else None, got.number, got.why) == (
         verdict, lid, number, why)
+
+
+def test_entries_numbered_like_the_default_acls_own_rules() -> None:
+    """The default ACL's own allow-all is rule 100 (IPv4) and 101 (IPv6); an entry with the
+    same number is weighed (EC2 would refuse it, a template can still hold it)."""
+    t = acl_app()
+    entry(t, "Deny100", 100, action="deny", acl=att("Vpc", "DefaultNetworkAcl"))
+    entry(t, "Deny101", 101, action="deny", cidr="::/0", acl=att("Vpc", "DefaultNetworkAcl"))
+    entry(t, "Deny102", 102, action="deny", cidr="::/0", ports=(0, 65535),
+          acl=att("Vpc", "DefaultNetworkAcl"))
+    model, _ = index_of(t)
+    assert decide(t, default=True) == Decision("deny", res(model, "Deny100"), 100)
+    assert decide(t, default=True, peer="::/0") == Decision("deny", res(model, "Deny101"), 101)
+    assert decide(t, default=True, peer="::/0", ports=(80, 80)) == Decision("allow")
 
 
 def test_the_default_acl_and_its_own_rules() -> None:

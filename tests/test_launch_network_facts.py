@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cfn import Template, att, ec2_app, exec_app, ref
+from cfn import Template, att, ec2_app, exec_app, https_from_cidr, ref
 from netindex import model_of
 
 from ecs_exec_guard.analysis.network import Assessment
@@ -274,6 +274,57 @@ def isolated_no_endpoint_group(t: Template) -> None:
     isolated_with(security_groups=[])(t)
 
 
+def public_ip_param_no_map_property(t: Template) -> None:
+    public_ip_param(t)
+    del t.props("PublicSubnet")["MapPublicIpOnLaunch"]
+
+
+def endpoint_without_subnets_vpc_egress(t: Template) -> None:
+    endpoint_without_subnets(t)
+    t.props("TaskSg")["SecurityGroupEgress"] = [https_from_cidr("10.0.0.0/16")]
+
+
+def two_endpoints_unknown_first(t: Template) -> None:
+    isolated_with(security_groups=["sg-0123456789abcdef0"])(t)
+    t.endpoint("Second")
+
+
+def two_endpoints_unknown_second(t: Template) -> None:
+    isolated_with()(t)
+    t.endpoint("Second", security_groups=["sg-0123456789abcdef0"])
+
+
+def ipv6_only_subnet(t: Template, *, route: dict[str, Any] | None = None) -> None:
+    """V6: IPv6-only, its ::/0 route to an egress-only gateway (or ``route``)."""
+    t.add("Eigw", "AWS::EC2::EgressOnlyInternetGateway", VpcId=ref("Vpc"))
+    t.add("V6", "AWS::EC2::Subnet", VpcId=ref("Vpc"), Ipv6Native=True,
+          Ipv6CidrBlock="2001:db8:1234:1a00::/64")
+    t.add("V6Rt", "AWS::EC2::RouteTable", VpcId=ref("Vpc"))
+    t.add("V6Assoc", "AWS::EC2::SubnetRouteTableAssociation", SubnetId=ref("V6"),
+          RouteTableId=ref("V6Rt"))
+    t.add("V6Route", "AWS::EC2::Route", RouteTableId=ref("V6Rt"),
+          DestinationIpv6CidrBlock="::/0",
+          **(route or {"EgressOnlyInternetGatewayId": ref("Eigw")}))
+
+
+def ec2_dual(t: Template) -> None:
+    """IPv4 and IPv6-only subnets; the group lets 443 out on IPv4 only."""
+    ipv6_only_subnet(t)
+    tasks_in(t, "PrivateSubnet", "V6")
+
+
+def ec2_dual_ipv6_unknown(t: Template) -> None:
+    ec2_dual(t)
+    t.props("TaskSg")["SecurityGroupEgress"].append(
+        {"CidrIpv6": _param(t, "V6Cidr"), "IpProtocol": "-1"})
+
+
+def ec2_ipv6_only_igw(t: Template) -> None:
+    ipv6_only_subnet(t, route={"GatewayId": ref("Igw")})
+    t.props("TaskSg")["SecurityGroupEgress"] = [{"CidrIpv6": "::/0", "IpProtocol": "-1"}]
+    tasks_in(t, "V6")
+
+
 ISOLATED = {"mode": "awsvpc", "subnets": ["IsolatedSubnet"], "vpcs": ["Vpc"],
             "no_route": ["IsolatedSubnet"], "needs_endpoint": True}
 ENDPOINT = {**ISOLATED, "ssm_endpoint": "endpoint SsmMessagesEndpoint",
@@ -306,6 +357,10 @@ FARGATE_CASES: list[tuple[Case, Any]] = [
         "AssignPublicIp is parameter Ip (set at deploy time)",
         "whether instances in PublicSubnet get a public IP"]}),
     (public_ip_param_not_mapped, {
+        **PRIVATE, "subnets": ["PublicSubnet"],
+        "unknown": ["AssignPublicIp is parameter Ip (set at deploy time)"],
+        "igw_no_ip": ["PublicSubnet"], "needs_endpoint": True}),
+    (public_ip_param_no_map_property, {
         **PRIVATE, "subnets": ["PublicSubnet"],
         "unknown": ["AssignPublicIp is parameter Ip (set at deploy time)"],
         "igw_no_ip": ["PublicSubnet"], "needs_endpoint": True}),
@@ -364,6 +419,17 @@ FARGATE_CASES: list[tuple[Case, Any]] = [
         "or rule cannot be resolved)"]}),
     (endpoint_dns_param, {**NO_ENDPOINT, "unknown": [UNRESOLVED]}),
     (endpoint_without_subnets, ENDPOINT),
+    (endpoint_without_subnets_vpc_egress, ENDPOINT),  # judged against the VPC's range
+    (two_endpoints_unknown_first, {
+        **ENDPOINT, "ssm_endpoint": "endpoint Second", "private_dns_endpoint": "endpoint Second",
+        "egress_detail": "the ssmmessages endpoint Second",
+        "unknown": ["whether endpoint SsmMessagesEndpoint admits TCP 443 from the tasks (a "
+                    "security group or rule cannot be resolved)"]}),
+    (two_endpoints_unknown_second, {
+        **ENDPOINT, "private_dns_endpoint": "endpoint Second",
+        "egress_detail": "the ssmmessages endpoint Second",
+        "unknown": ["whether endpoint Second admits TCP 443 from the tasks (a security group "
+                    "or rule cannot be resolved)"]}),
     (endpoint_and_egress_closed, {**ENDPOINT, "egress": False}),
     (nat_and_dns_off_endpoint, PRIVATE),  # not needed, so not a problem
     (other_endpoints, {**ENDPOINT, "endpoint_problems": [
@@ -379,6 +445,16 @@ EC2_CASES: list[tuple[str, Case, Any]] = [
         **ISOLATED, "no_route_why": ["IsolatedSubnet has no ::/0 route"],
         "ipv6_only": ["IsolatedSubnet"], "egress": False,
         "egress_detail": "the internet over IPv6 (::/0)", "public_ip_note": EC2_NOTE}),
+    ("awsvpc", ec2_dual, {
+        **PRIVATE, "subnets": ["PrivateSubnet", "V6"], "ipv6_only": ["V6"], "egress": False,
+        "egress_detail": "the internet over IPv6 (::/0)", "public_ip_note": EC2_NOTE}),
+    ("awsvpc", ec2_dual_ipv6_unknown, {
+        **PRIVATE, "subnets": ["PrivateSubnet", "V6"], "ipv6_only": ["V6"], "egress": None,
+        "egress_detail": "an egress rule of TaskSg cannot be resolved",
+        "public_ip_note": EC2_NOTE}),
+    ("awsvpc", ec2_ipv6_only_igw, {
+        **PRIVATE, "subnets": ["V6"], "ipv6_only": ["V6"],
+        "egress_detail": "the internet (0.0.0.0/0)", "public_ip_note": EC2_NOTE}),
     ("awsvpc", managed_instances, {**PRIVATE, "public_ip_note": MI_NOTE}),
     ("awsvpc", managed_instances_ipv6_only, {
         "mode": "awsvpc", "subnets": ["IsolatedSubnet"], "vpcs": ["Vpc"],

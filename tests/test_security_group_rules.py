@@ -65,6 +65,13 @@ def groups_app() -> Template:
           DefaultSecurityGroupId=att("Vpc", "DefaultSecurityGroup"))
     t.add("RestrictOutside", "Custom::VpcRestrictDefaultSG",
           DefaultSecurityGroupId="sg-0123456789abcdef0")
+    t.add("RestrictOdd", "Custom::VpcRestrictDefaultSG",
+          DefaultSecurityGroupId=att("Open", "GroupId"))  # not a VPC's default group
+    # Rules of resources that are not security groups are nobody's.
+    t.add("OddIngress", "AWS::EC2::SecurityGroupIngress", GroupId=ref("Vpc"),
+          IpProtocol="-1", CidrIp="0.0.0.0/0")
+    t.add("OddEgress", "AWS::EC2::SecurityGroupEgress", GroupId=ref("Vpc"),
+          IpProtocol="-1", CidrIp="0.0.0.0/0")
     return t
 
 
@@ -169,6 +176,22 @@ def test_egress_verdicts() -> None:
         "be resolved (parameter Peer (set at deploy time))"))
     assert verdict(Ref(T, "Vpc")) == (None, 'security group ref App.template.json Vpc is not in '
                                             "the input")
+
+
+def test_each_reason_once() -> None:
+    t = groups_app()
+    t.security_group("Task", egress=[
+        rule("tcp", 443, 443, DestinationPrefixListId="pl-0123456789abcdef0"),
+        rule("tcp", 443, 443, DestinationPrefixListId="pl-0123456789abcdef1"),
+        rule("tcp", 443, 443, DestinationPrefixListId="pl-0123456789abcdef0"),
+    ])
+    model, index = index_of(t)
+    assert egress_verdict(model, index.groups, [Ref(T, "Task"), Ref(T, "Params")], [],
+                          ["0.0.0.0/0"]) == (None, (
+        'an egress rule of Task cannot be resolved (prefix list "pl-0123456789abcdef0" is not '
+        'in the input; prefix list "pl-0123456789abcdef1" is not in the input); an egress rule '
+        'of Params cannot be resolved (prefix list "pl-0123456789abcdef0" is not in the '
+        "input)"))
 
 
 def test_the_default_security_group_of_a_vpc() -> None:

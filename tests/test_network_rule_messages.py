@@ -228,6 +228,11 @@ def test_net8_for_ipv6_only_tasks() -> None:
     t.add("V6Route", "AWS::EC2::Route", RouteTableId=ref("V6Rt"),
           DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=ref("Eigw"))
     acl(t, "V6Acl", "V6")
+    # An IPv4 route to the NAT gateway is not the IPv6-only tasks' way: its subnet's ACL is not
+    # on their path.
+    t.add("V6Nat", "AWS::EC2::Route", RouteTableId=ref("V6Rt"), DestinationCidrBlock="0.0.0.0/0",
+          NatGatewayId=ref("Nat"))
+    acl(t, "PubAcl", "PublicSubnet")
     assert net8(t) == [
         ("error", "Service",
          "Service (service): network ACL V6Acl of subnet V6 denies outbound TCP 443 to ::/0 (no "
@@ -282,3 +287,18 @@ def test_net8_and_the_network_budget(units: int, expected: list[tuple[str, str]]
     found = [f for rule in (NET7(), NET8()) for f in rule.check(ctx)]
     assert [(f.rule_id, f.message) for f in found] == expected
     assert [f.unverified for f in found] == [units < 15]
+
+
+def test_net8_charges_each_task_and_endpoint_subnet_pair() -> None:
+    t = exec_app(subnet="isolated")
+    t.props("SsmMessagesEndpoint")["SubnetIds"] = [ref("IsolatedSubnet"), ref("PublicSubnet")]
+    # 12 units to assess the launch, 3 for its subnet pairs, 4 for the ACL decisions.
+    for units, expected in ((18, [(
+            "EcsExec-NET8",
+            "Cannot verify: Service (service): whether the network ACLs let exec through: the "
+            "input needs more than 18 network checks (rules, routes, endpoints) to analyse, the "
+            "budget against crafted input.")]), (19, [])):
+        ctx = Context(model_of(t, network_units=units))
+        assert [(f.rule_id, f.message) for r in (NET7(), NET8()) for f in r.check(ctx)] == (
+            expected)
+        assert ctx.net.budget.spent == 19

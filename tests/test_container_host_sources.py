@@ -222,3 +222,20 @@ def test_reading_hosts_leaves_the_templates_as_they_are() -> None:
     assert res(model, "LtA").props["LaunchTemplateData"]["SecurityGroupIds"] == [sg("SgA")]
     assert res(model, "InstE").props["SecurityGroupIds"] == [sg("SgA")]
     assert res(model, "InstE").props["SubnetId"] == Ref(T, "SubnetA")
+
+
+def test_an_asg_with_no_launch_template_or_configuration() -> None:
+    """(An ASG made from an instance, ``InstanceId``.) Its AMI source is unknown: no host of it
+    joins a cluster, and as a provider's group it has no AMI and no groups."""
+    t = with_network(Template())
+    t.cluster()
+    t.add("Bare", "AWS::AutoScaling::AutoScalingGroup", MinSize="1", MaxSize="1",
+          InstanceId="i-0123456789abcdef0", VPCZoneIdentifier=[ref("SubnetA")])
+    t.add("P", "AWS::ECS::CapacityProvider", AutoScalingGroupProvider={
+        "AutoScalingGroupArn": ref("Bare")})
+    model = model_of(t)
+    assert container_hosts(model, Capacity("EC2"), res(model, "Cluster")) == []
+    assert container_hosts(model, Capacity("EC2", [res(model, "P")]), None) == [
+        Host(res(model, "Bare"), None,
+             Unknown("the launch template or configuration is not in the input"),
+             [Ref(T, "SubnetA")], [], None)]

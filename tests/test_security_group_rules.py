@@ -43,13 +43,18 @@ def groups_app() -> Template:
     t.security_group("Empty", egress=[])  # an empty list: allows all as well
     t.security_group("Https", egress=[rule("tcp", 443, 443, CidrIp="0.0.0.0/0")],
                      ingress=[rule("tcp", 443, 443, SourceSecurityGroupId=att("Open", "GroupId")),
-                              rule("-1", CidrIpv6="::/0")])
+                              rule("-1", CidrIpv6="::/0"),
+                              rule("tcp", 443, 443, SourcePrefixListId=ref("Pl"))])
     t.security_group("Closed", egress=[rule("icmp", 252, 86, CidrIp="255.255.255.255/32")])
     t.add("ClosedEgress", "AWS::EC2::SecurityGroupEgress", GroupId=att("Closed", "GroupId"),
           IpProtocol="tcp", FromPort=443, ToPort=443,
           DestinationSecurityGroupId=att("Https", "GroupId"))
     t.add("HttpsIngress", "AWS::EC2::SecurityGroupIngress", GroupId=ref("Https"),
           IpProtocol="6", FromPort=1, ToPort=65535, SourcePrefixListId=ref("Pl"))
+    t.add("HttpsIngress2", "AWS::EC2::SecurityGroupIngress", GroupId=ref("Https"),
+          IpProtocol="tcp", FromPort=443, ToPort=443, SourceSecurityGroupId=ref("Closed"))
+    t.add("ClosedEgress2", "AWS::EC2::SecurityGroupEgress", GroupId=ref("Closed"),
+          IpProtocol="tcp", FromPort=443, ToPort=443, DestinationPrefixListId=ref("Pl"))
     t.add("OutsideIngress", "AWS::EC2::SecurityGroupIngress", GroupId="sg-0123456789abcdef0",
           IpProtocol="-1", CidrIp="0.0.0.0/0")
     t.add("OutsideEgress", "AWS::EC2::SecurityGroupEgress", GroupId="sg-0123456789abcdef0",
@@ -83,7 +88,9 @@ def test_the_rules_of_every_group() -> None:
         sg["Https"]: [
             SgRule("tcp", 443, 443, None, Ref(T, "Open"), None, None),
             SgRule("-1", None, None, None, None, None, "::/0"),
+            SgRule("tcp", 443, 443, None, None, Ref(T, "Pl"), None),
             SgRule("6", 1, 65535, None, None, Ref(T, "Pl"), None),
+            SgRule("tcp", 443, 443, None, Ref(T, "Closed"), None, None),
         ],
     }
     assert dict(g.egress) == {
@@ -91,6 +98,7 @@ def test_the_rules_of_every_group() -> None:
         sg["Closed"]: [
             SgRule("icmp", 252, 86, "255.255.255.255/32", None, None, None),
             SgRule("tcp", 443, 443, None, Ref(T, "Https"), None, None),
+            SgRule("tcp", 443, 443, None, None, Ref(T, "Pl"), None),
         ],
         sg["Params"]: [
             SgRule("tcp", 443, 443, None, Param(T, "Peer"), None, None),

@@ -333,3 +333,12 @@ def test_flow_problems() -> None:
     assert flow_problems(index.acls, res(model, "A"), "0.0.0.0/0", client=True) == [
         AclProblem(res(model, "A"), AclKey(res(model, "Acl")), False, "0.0.0.0/0", EPHEMERAL,
                    "unknown", "Protocol of Broken")]
+
+
+def test_an_entry_without_egress_is_inbound() -> None:
+    t = acl_app()
+    entry(t, "In", 100)
+    del t.props("In")["Egress"]
+    model, _ = index_of(t)
+    assert decide(t) == Decision("deny")
+    assert decide(t, egress=False) == Decision("allow", res(model, "In"), 100)

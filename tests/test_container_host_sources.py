@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cfn import Template, att, ref, sub
+from cfn import Template, att, join, ref, sub
 from netindex import model_of, res
 
 from ecs_exec_guard.analysis.intrinsics import Param, Ref, Unknown
@@ -239,3 +239,25 @@ def test_an_asg_with_no_launch_template_or_configuration() -> None:
         Host(res(model, "Bare"), None,
              Unknown("the launch template or configuration is not in the input"),
              [Ref(T, "SubnetA")], [], None)]
+
+
+def test_launch_sources_named_by_a_joined_reference_or_of_another_type() -> None:
+    t = with_network(Template())
+    t.add("Lt", "AWS::EC2::LaunchTemplate", LaunchTemplateName="lt",
+          LaunchTemplateData={"ImageId": AMI})
+    # A LaunchTemplateId that resolves to a lone reference token (an Fn::Join of one Ref).
+    t.add("Joined", "AWS::AutoScaling::AutoScalingGroup", MinSize="1", MaxSize="1",
+          LaunchTemplate={"LaunchTemplateId": join("", [ref("Lt")]), "Version": "1"})
+    # A LaunchConfigurationName naming a launch template is no launch configuration.
+    t.add("WrongType", "AWS::AutoScaling::AutoScalingGroup", MinSize="1", MaxSize="1",
+          LaunchConfigurationName=ref("Lt"))
+    for name in ("Joined", "WrongType"):
+        t.add(f"P{name}", "AWS::ECS::CapacityProvider", AutoScalingGroupProvider={
+            "AutoScalingGroupArn": ref(name)})
+    model = model_of(t)
+    providers = [res(model, "PJoined"), res(model, "PWrongType")]
+    assert container_hosts(model, Capacity("EC2", providers), None) == [
+        Host(res(model, "Joined"), res(model, "Lt"), AMI, [], [], None),
+        Host(res(model, "WrongType"), None,
+             Unknown("the launch template or configuration is not in the input"), [], [], None),
+    ]

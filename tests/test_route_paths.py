@@ -391,6 +391,14 @@ def test_a_nat_gateway_outside_the_input() -> None:
         "(whether it is public and has a way out)")
 
 
+def test_a_nat_gateway_id_naming_another_resource() -> None:
+    t = base()
+    route(t, "IsolatedSubnetRouteTable", "Out", NatGatewayId=ref("Igw"))
+    assert isolated_path(t) == Unknown(
+        f"route Out goes to NAT gateway ref {T} Igw, which is not in the input (whether it is "
+        "public and has a way out)")
+
+
 def test_a_nat_gateway_behind_a_dead_end_says_why() -> None:
     """The NAT gateway's subnet routes to a private NAT gateway: its reason comes along."""
     t = base()

@@ -284,6 +284,16 @@ def test_an_internet_gateway_attached_to_an_unknown_vpc() -> None:
         "whether internet gateway Igw is attached to the VPC")
 
 
+def test_an_internet_gateway_attached_to_something_not_a_vpc() -> None:
+    t = base()
+    t.vpc("OtherVpc", "10.1.0.0/16")
+    t.add("Odd", "AWS::EC2::VPCGatewayAttachment", VpcId=ref("PublicSubnet"),
+          InternetGatewayId=ref("Igw"))
+    model, index = index_of(t)
+    assert index.routing.igw_exit(res(model, "Igw"), res(model, "OtherVpc"), "X") == Unknown(
+        "whether internet gateway Igw is attached to the VPC")
+
+
 def test_an_internet_gateway_of_a_subnet_whose_vpc_is_outside() -> None:
     t = base()
     t.props("IsolatedSubnet")["VpcId"] = "vpc-0123456789abcdef0"
@@ -502,6 +512,19 @@ def test_the_nat_subnet_is_read_from_the_ipv4_default_route() -> None:
     r = index.routing
     assert r.nat_subnet(res(model, "PrivateSubnet")) is res(model, "PublicSubnet")
     assert r.nat_subnet(res(model, "Unassociated")) is None
+
+
+def test_the_nat_subnet_only_of_a_nat_gateway_in_a_subnet() -> None:
+    t = base()
+    # A NatGatewayId naming a network interface (which has a SubnetId), and a NAT gateway
+    # whose SubnetId names the VPC.
+    t.add("Eni", "AWS::EC2::NetworkInterface", SubnetId=ref("PublicSubnet"))
+    t.props("PrivateSubnetDefaultRoute")["NatGatewayId"] = ref("Eni")
+    t.nat_gateway("OddNat")["SubnetId"] = ref("Vpc")
+    route(t, "IsolatedSubnetRouteTable", "Out", NatGatewayId=ref("OddNat"))
+    model, index = index_of(t)
+    assert index.routing.nat_subnet(res(model, "PrivateSubnet")) is None
+    assert index.routing.nat_subnet(res(model, "IsolatedSubnet")) is None
 
 
 def test_what_the_route_index_charges_to_the_budget() -> None:

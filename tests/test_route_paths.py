@@ -160,6 +160,15 @@ def test_problems_win_over_dead_ends_and_are_all_named() -> None:
         "on is not in the input; route C has destination parameter Dest (set at deploy time)")
 
 
+def test_routes_after_one_with_an_unknown_destination_still_count() -> None:
+    t = base()
+    t.parameters["Dest"] = {"Type": "String"}
+    t.add("First", "AWS::EC2::Route", RouteTableId=ref("IsolatedSubnetRouteTable"),
+          DestinationCidrBlock=ref("Dest"), TransitGatewayId="tgw-0123456789abcdef0")
+    route(t, "IsolatedSubnetRouteTable", "Second", GatewayId=ref("Igw"))
+    assert isolated_path(t) == Exit("igw")
+
+
 def test_the_first_dead_end_says_why() -> None:
     t = base()
     t.nat_gateway("PrivNat", subnet="PublicSubnet")["ConnectivityType"] = "Private"

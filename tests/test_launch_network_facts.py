@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cfn import Template, att, ec2_app, exec_app, https_from_cidr, ref
+from cfn import Template, att, ec2_app, exec_app, https_from_cidr, https_to_group, ref
 from netindex import model_of
 
 from ecs_exec_guard.analysis.network import Assessment
@@ -294,6 +294,23 @@ def two_endpoints_unknown_second(t: Template) -> None:
     t.endpoint("Second", security_groups=["sg-0123456789abcdef0"])
 
 
+def ipv6_only_then_private(t: Template) -> None:
+    t.props("IsolatedSubnet")["Ipv6Native"] = True
+    tasks_in(t, "IsolatedSubnet", "PrivateSubnet")
+
+
+def gateway_endpoint_then_interface(t: Template) -> None:
+    tasks_in(t, "IsolatedSubnet")
+    t.endpoint("GatewaySsm", interface=False)
+    t.endpoint()
+
+
+def egress_to_the_endpoint_group_only(t: Template) -> None:
+    isolated_with()(t)
+    t.props("TaskSg")["SecurityGroupEgress"] = [https_to_group(att("SsmMessagesEndpointSg",
+                                                                   "GroupId"))]
+
+
 def ipv6_only_subnet(t: Template, *, route: dict[str, Any] | None = None) -> None:
     """V6: IPv6-only, its ::/0 route to an egress-only gateway (or ``route``)."""
     t.add("Eigw", "AWS::EC2::EgressOnlyInternetGateway", VpcId=ref("Vpc"))
@@ -397,6 +414,15 @@ FARGATE_CASES: list[tuple[Case, Any]] = [
                     "IPv6-only interface is not documented"],
         "ipv6_only": ["IsolatedSubnet"], "egress": False,
         "egress_detail": "the internet over IPv6 (::/0)"}),
+    (ipv6_only_then_private, {
+        **PRIVATE, "subnets": ["IsolatedSubnet", "PrivateSubnet"],
+        "unknown": ["subnet IsolatedSubnet is IPv6-only: exec from fargate tasks on an "
+                    "IPv6-only interface is not documented"],
+        "ipv6_only": ["IsolatedSubnet"], "egress": False,
+        "egress_detail": "the internet over IPv6 (::/0)"}),
+    (gateway_endpoint_then_interface, {**ENDPOINT, "endpoint_problems": [
+        ("endpoint GatewaySsm", "it is not an Interface endpoint")]}),
+    (egress_to_the_endpoint_group_only, ENDPOINT),
     (closed_egress, {**PRIVATE, "egress": False}),
     (unknown_egress, {**PRIVATE, "egress": None,
                       "egress_detail": "an egress rule of TaskSg cannot be resolved"}),

@@ -89,6 +89,9 @@ def test_the_three_subnets_of_the_cfn_network() -> None:
     assert r.nat_subnet(res(model, "IsolatedSubnet")) is None
     assert r.vpc_of(res(model, "PublicSubnet")) is res(model, "Vpc")
     assert index.vpc_of(res(model, "PublicSubnet")) is res(model, "Vpc")
+    assert index.subnet_path(res(model, "PublicSubnet")) == Exit("igw")
+    assert index.subnet_path(res(model, "PublicSubnet"), True) == Exit(
+        "none", "PublicSubnet has no ::/0 route")
 
 
 def test_a_subnet_without_a_table_uses_its_vpcs_main_table() -> None:

@@ -302,3 +302,19 @@ def test_net8_charges_each_task_and_endpoint_subnet_pair() -> None:
         assert [(f.rule_id, f.message) for r in (NET7(), NET8()) for f in r.check(ctx)] == (
             expected)
         assert ctx.net.budget.spent == 19
+
+
+def test_net6_needs_the_vpc() -> None:
+    """Without the tasks' VPC in the input its endpoints are unknown: NET7 says so, not NET6."""
+    t = exec_app(subnet="isolated")
+    t.props("Cluster")["Configuration"] = {"ExecuteCommandConfiguration": {
+        "Logging": "OVERRIDE", "LogConfiguration": {"CloudWatchLogGroupName": "g"}}}
+    t.props("IsolatedSubnet")["VpcId"] = "vpc-0123456789abcdef0"
+    assert findings(t, prefix="EcsExec-NET") == [
+        ("EcsExec-NET2", "error", "Service",
+         "Service (service): subnet(s) IsolatedSubnet have no default route that leads to the "
+         "internet, and the VPC has no ssmmessages interface endpoint."),
+        ("EcsExec-NET7", "warning", "Service",
+         "Cannot verify: Service (service): the VPC of subnet IsolatedSubnet is not in the "
+         "input."),
+    ]

@@ -113,6 +113,7 @@ def test_whether_an_endpoints_groups_admit_the_tasks() -> None:
     assert admits(Ref(T, "EpSg"), peers=()) == (False, "")
     assert admits(Ref(T, "UnknownSg")) == unknown
     assert admits("sg-0123456789abcdef0") == unknown
+    assert admits(Ref(T, "A")) == unknown  # a subnet is no security group
     assert admits("sg-0123456789abcdef0", Ref(T, "EpSg")) == (True, "")
     assert admits(Ref(T, "UnknownSg"), Ref(T, "ClosedSg")) == unknown
     assert admits(Ref(T, "TaskSg")) == (False, "")  # no ingress rule at all

@@ -52,6 +52,12 @@ def test_the_index_maps_subnets_tables_routes_and_attachments() -> None:
           SubnetId=ref("Extra"), RouteTableId="rtb-0123456789abcdef0")
     t.add("OutsideAssociation", "AWS::EC2::SubnetRouteTableAssociation",
           SubnetId="subnet-0123456789abcdef0", RouteTableId=ref("PublicSubnetRouteTable"))
+    # Associations naming resources of other types.
+    t.add("Odd", "AWS::EC2::Subnet", VpcId=ref("Vpc"), CidrBlock="10.0.8.0/24")
+    t.add("OddAssociation", "AWS::EC2::SubnetRouteTableAssociation",
+          SubnetId=ref("Odd"), RouteTableId=ref("Igw"))
+    t.add("NotASubnetAssociation", "AWS::EC2::SubnetRouteTableAssociation",
+          SubnetId=ref("Vpc"), RouteTableId=ref("PublicSubnetRouteTable"))
     t.add("OutsideRoute", "AWS::EC2::Route", RouteTableId="rtb-0123456789abcdef0",
           DestinationCidrBlock="0.0.0.0/0", GatewayId=ref("Igw"))
     t.add("OutsideAttachment", "AWS::EC2::VPCGatewayAttachment", VpcId=ref("Vpc"),
@@ -63,6 +69,7 @@ def test_the_index_maps_subnets_tables_routes_and_attachments() -> None:
         res(model, "PrivateSubnet"): res(model, "PrivateSubnetRouteTable"),
         res(model, "IsolatedSubnet"): res(model, "IsolatedSubnetRouteTable"),
         res(model, "Extra"): Unknown('route table "rtb-0123456789abcdef0" is not in the input'),
+        res(model, "Odd"): Unknown(f"route table ref {T} Igw is not in the input"),
     }
     assert index.route_table is r.route_table
     assert dict(r.routes) == {

@@ -55,6 +55,7 @@ def endpoints_app() -> Template:
     t.add("NotAVpc", "AWS::EC2::VPCEndpoint", VpcId=ref("A"),
           ServiceName="com.amazonaws.eu-west-1.ssmmessages")
     t.add("NoName", "AWS::EC2::VPCEndpoint", VpcId=ref("Vpc"), ServiceName=ref("Dns"))
+    t.add("Bare", "AWS::EC2::VPCEndpoint", VpcId=ref("OtherVpc"), ServiceName="S3")
     t.add("TypeParam", "AWS::EC2::VPCEndpoint", VpcId=ref("ThirdVpc"),
           VpcEndpointType=ref("Dns"), ServiceName="com.amazonaws.eu-west-1.ssmmessages")
     return t
@@ -63,7 +64,7 @@ def endpoints_app() -> Template:
 def test_the_endpoints_of_each_vpc() -> None:
     model, index = index_of(endpoints_app())
     ep = {lid: res(model, lid) for lid in ("Ssm", "Logs", "KmsNoDns", "S3", "KmsGateway",
-                                           "Kms", "LogsNoDns", "KmsOk", "TypeParam")}
+                                           "Kms", "Bare", "LogsNoDns", "KmsOk", "TypeParam")}
     assert dict(index.endpoints) == {
         res(model, "Vpc"): [
             Endpoint(ep["Ssm"], "ssmmessages", True, True, [Ref(T, "EpSg")], [Ref(T, "A")]),
@@ -74,6 +75,7 @@ def test_the_endpoints_of_each_vpc() -> None:
         res(model, "OtherVpc"): [
             Endpoint(ep["KmsGateway"], "kms", False, True, [], []),
             Endpoint(ep["Kms"], "kms", True, None, [], []),
+            Endpoint(ep["Bare"], "s3", False, False, [], []),  # a name without dots
         ],
         res(model, "ThirdVpc"): [
             Endpoint(ep["LogsNoDns"], "logs", True, False, [], []),
@@ -90,10 +92,10 @@ def test_the_logging_services_a_vpc_has_usable_endpoints_for() -> None:
     model, index = index_of(endpoints_app())
     vpc, other, third = res(model, "Vpc"), res(model, "OtherVpc"), res(model, "ThirdVpc")
     assert service_endpoints(index, [vpc]) == {"logs", "s3"}
-    assert service_endpoints(index, [other]) == set()
+    assert service_endpoints(index, [other]) == {"s3"}
     assert service_endpoints(index, [third]) == {"kms"}
     assert service_endpoints(index, [vpc, third]) == {"logs", "s3", "kms"}
-    assert service_endpoints(index, [third, other]) == {"kms"}  # remembered per VPC
+    assert service_endpoints(index, [third, other]) == {"kms", "s3"}  # remembered per VPC
     assert service_endpoints(index, []) == set()
 
 

@@ -62,6 +62,10 @@ def test_the_index_maps_subnets_tables_routes_and_attachments() -> None:
           DestinationCidrBlock="0.0.0.0/0", GatewayId=ref("Igw"))
     t.add("OutsideAttachment", "AWS::EC2::VPCGatewayAttachment", VpcId=ref("Vpc"),
           InternetGatewayId="igw-0123456789abcdef0")
+    t.add("OddRoute", "AWS::EC2::Route", RouteTableId=ref("Igw"),
+          DestinationCidrBlock="0.0.0.0/0", GatewayId=ref("Igw"))
+    t.add("OddAttachment", "AWS::EC2::VPCGatewayAttachment", VpcId=ref("Vpc"),
+          InternetGatewayId=ref("PublicSubnet"))
     model, index = index_of(t)
     r = index.routing
     assert r.route_table == {

@@ -122,7 +122,8 @@ def test_the_rules_of_every_group() -> None:
     [
         ("-1", None, None, True), ("ALL", None, None, True), (-1, None, None, True),
         ("tcp", 443, 443, True), ("TCP", "400", "500", True), (6, 0, 65535, True),
-        ("6", -1, -1, True), ("tcp", -1, 443, True), ("tcp", 444, 500, False),
+        ("6", -1, -1, True), ("tcp", -1, 443, True), ("tcp", 444, -1, False),
+        ("tcp", 444, 500, False),
         ("tcp", 1, 442, False), ("tcp", 443, None, None), ("tcp", "x", 443, None),
         ("udp", 443, 443, False), ("17", 443, 443, False), ("icmp", -1, -1, False),
         (Param(T, "P"), 443, 443, None),
@@ -213,6 +214,7 @@ def test_the_default_security_group_of_a_vpc() -> None:
     assert verdict(default, other) == (True, "")
     assert verdict(outside) == (None, "the VPC default security group")
     assert verdict(outside, Ref(T, "Closed")) == (None, "the VPC default security group")
+    assert verdict(outside, Ref(T, "Https")) == (True, "")
     # Another attribute of a VPC is not its default security group.
     assert verdict(GetAtt(T, "Vpc", "CidrBlock")) == (
         None, "security group att App.template.json Vpc CidrBlock is not in the input")

@@ -411,6 +411,10 @@ class _Builder:
         return hop
 
     def security_groups(self, net: Link, launch: Launch, assessment: Assessment) -> None:
+        if not assessment.egress_detail:
+            # The assessment stopped at a cannot-verify (network mode, configuration, hosts)
+            # before it judged egress: there is nothing to show, least of all an "ok".
+            return
         groups: list[Any] = []
         if assessment.mode == "awsvpc" and isinstance(launch.awsvpc, dict):
             groups = as_list(get_ci(launch.awsvpc, "SecurityGroups"))

@@ -1,0 +1,321 @@
+"""`explain`: the network links (subnets, route tables and their default routes, network ACLs,
+security groups and their egress rules, ssmmessages endpoints).
+
+Each test changes one thing in the compliant app of tests/cfn.py and pins the links it
+concerns (kind, verdict, title and details, through ``Link.to_json``), inline when short, in
+a snapshot when long; the assertion beside a snapshot states the fact the test is about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfn import Template, att, ec2_app, exec_app, ref
+from explain_outline import chains, explained, links_of, outline
+
+from ecs_exec_guard.analysis.explain import BROKEN, INFO, OK, UNKNOWN
+
+
+def default_route(t: Template, **target: Any) -> None:
+    """Point the private subnet's default route at ``target`` instead of the NAT gateway."""
+    route = t.props("PrivateSubnetDefaultRoute")
+    del route["NatGatewayId"]
+    route.update(target)
+
+
+def first_subnet(t: Template) -> str:
+    """The outline of the tasks' (first) subnet link, with everything below it."""
+    (net,) = links_of(chains(t), "network")
+    subnet = next(c for c in net.children if c.kind == "subnet")
+    return outline([subnet])
+
+
+def test_public_subnet_with_a_public_ip(snapshot: Any) -> None:
+    text = explained(exec_app(subnet="public"), kind="network")
+    assert "      internet gateway, with a public IP\n" in text
+    assert text.startswith("network [ok] network (mode awsvpc)\n")
+    assert text == snapshot
+
+
+def test_public_subnet_without_a_public_ip_or_endpoint(snapshot: Any) -> None:
+    t = exec_app(subnet="public")
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] = (
+        "DISABLED")
+    found = chains(t)
+    (endpoint,) = links_of(found, "endpoint")
+    assert (endpoint.title, endpoint.verdict) == ("no ssmmessages endpoint in the VPC", BROKEN)
+    # The way out through the internet gateway is painted broken, the gateway itself holds.
+    assert [(x.kind, x.verdict) for x in links_of(found, "route-table")
+            + links_of(found, "route") + links_of(found, "gateway")] == [
+        ("route-table", BROKEN), ("route", BROKEN), ("gateway", OK)]
+    assert explained(t, kind="network") == snapshot
+
+
+def test_public_subnet_without_a_public_ip_but_with_an_endpoint(snapshot: Any) -> None:
+    t = exec_app(subnet="public")
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] = (
+        "DISABLED")
+    t.endpoint(subnets=["PublicSubnet"])
+    text = explained(t, kind="network")
+    assert text.startswith("network [ok] network (mode awsvpc)\n"
+                           "  subnet [ok] subnet PublicSubnet (AWS::EC2::Subnet)\n"
+                           "      CIDR 10.0.0.0/24\n"
+                           "      internet gateway, but the tasks get no public IP\n")
+    assert text == snapshot
+
+
+def test_isolated_subnet_reaches_the_endpoint(snapshot: Any) -> None:
+    text = explained(exec_app(subnet="isolated"), kind="network")
+    assert ("      no default route that leads to the internet\n"
+            "      the ssmmessages endpoint is reached inside the VPC instead\n") in text
+    assert text == snapshot
+
+
+def test_route_to_a_nat_gateway_given_by_a_parameter() -> None:
+    t = exec_app()
+    t.parameters["Gateway"] = {"Type": "String"}
+    t.props("PrivateSubnetDefaultRoute")["NatGatewayId"] = ref("Gateway")
+    assert first_subnet(t) == (
+        "subnet [unknown] subnet PrivateSubnet (AWS::EC2::Subnet)\n"
+        "    CIDR 10.0.1.0/24\n"
+        "    way out cannot be verified: route PrivateSubnetDefaultRoute goes to NAT gateway par"
+        " App.template.json Gateway, which is not in the input (whether it is public and has a"
+        " way out)\n"
+        "  route-table [unknown] route table PrivateSubnetRouteTable (AWS::EC2::RouteTable)\n"
+        "    route [unknown] route PrivateSubnetDefaultRoute: 0.0.0.0/0 via NatGateway\n"
+        "        parameter Gateway (set at deploy time)\n"
+        "  acl [ok] the default network ACL of Vpc\n"
+        "      lets exec's TCP 443 and its return traffic through\n"
+    )
+
+
+def test_route_to_an_internet_gateway_outside_the_input() -> None:
+    t = exec_app()
+    default_route(t, GatewayId="igw-0123")
+    assert first_subnet(t) == (
+        "subnet [broken] subnet PrivateSubnet (AWS::EC2::Subnet)\n"
+        "    CIDR 10.0.1.0/24\n"
+        "    internet gateway, but the tasks get no public IP\n"
+        "  route-table [broken] route table PrivateSubnetRouteTable (AWS::EC2::RouteTable)\n"
+        "    route [broken] route PrivateSubnetDefaultRoute: 0.0.0.0/0 via Gateway\n"
+        "      gateway [broken] igw-0123\n"
+        "  acl [ok] the default network ACL of Vpc\n"
+        "      lets exec's TCP 443 and its return traffic through\n"
+    )
+
+
+def test_route_to_a_target_explain_does_not_follow() -> None:
+    t = exec_app()
+    default_route(t, EgressOnlyInternetGatewayId="eigw-0123")
+    assert first_subnet(t) == (
+        "subnet [broken] subnet PrivateSubnet (AWS::EC2::Subnet)\n"
+        "    CIDR 10.0.1.0/24\n"
+        "    no default route that leads to the internet: route PrivateSubnetDefaultRoute sends"
+        " IPv4 to an egress-only gateway\n"
+        "  route-table [broken] route table PrivateSubnetRouteTable (AWS::EC2::RouteTable)\n"
+        "    route [unknown] route PrivateSubnetDefaultRoute: 0.0.0.0/0 to nothing known\n"
+        "  acl [ok] the default network ACL of Vpc\n"
+        "      lets exec's TCP 443 and its return traffic through\n"
+    )
+
+
+def test_routes_whose_way_on_is_outside_the_input() -> None:
+    for key, value, via, what in (
+        ("CoreNetworkArn", "arn:aws:networkmanager::123456789012:core-network/core-network-1",
+         "CoreNetworkArn", "a Cloud WAN core network"),
+        ("TransitGatewayId", "tgw-0123", "TransitGateway", "a transit gateway"),
+    ):
+        t = exec_app()
+        default_route(t, **{key: value})
+        assert first_subnet(t) == (
+            "subnet [unknown] subnet PrivateSubnet (AWS::EC2::Subnet)\n"
+            "    CIDR 10.0.1.0/24\n"
+            f"    way out cannot be verified: route PrivateSubnetDefaultRoute sends 0.0.0.0/0 to"
+            f' {what} ("{value}"), whose way on is not in the input\n'
+            "  route-table [unknown] route table PrivateSubnetRouteTable (AWS::EC2::RouteTable)\n"
+            f"    route [unknown] route PrivateSubnetDefaultRoute: 0.0.0.0/0 via {via}\n"
+            f"      gateway [unknown] {value}\n"
+            "  acl [ok] the default network ACL of Vpc\n"
+            "      lets exec's TCP 443 and its return traffic through\n"
+        ), key
+
+
+def test_subnet_on_the_vpcs_main_route_table() -> None:
+    t = exec_app()
+    t.remove("PrivateSubnetRouteTableAssociation")
+    assert first_subnet(t) == (
+        "subnet [broken] subnet PrivateSubnet (AWS::EC2::Subnet)\n"
+        "    CIDR 10.0.1.0/24\n"
+        "    no default route that leads to the internet\n"
+        "  route-table [broken] the VPC's main route table (local route only)\n"
+        "  acl [ok] the default network ACL of Vpc\n"
+        "      lets exec's TCP 443 and its return traffic through\n"
+    )
+
+
+def test_a_private_nat_gateway_never_reaches_the_internet(snapshot: Any) -> None:
+    t = exec_app()
+    t.props("Nat")["ConnectivityType"] = "private"
+    text = first_subnet(t)
+    assert "    no default route that leads to the internet: NAT gateway Nat is private" in text
+    assert "          connectivity: private\n" in text
+    assert text == snapshot
+
+
+def test_a_subnet_outside_the_input_is_a_cannot_verify(snapshot: Any) -> None:
+    t = exec_app()
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"] = [
+        "subnet-0123", ref("PrivateSubnet")]
+    found = chains(t)
+    (unknown,) = links_of(found, "unknown")
+    assert (unknown.title, unknown.verdict) == (
+        'cannot verify: subnet "subnet-0123" is not in the input', UNKNOWN)
+    assert found[0].verdict == UNKNOWN
+    assert explained(t, kind="network") == snapshot
+
+
+def test_the_nat_gateways_subnet_acl_is_shown_on_the_way(snapshot: Any) -> None:
+    t = exec_app()
+    t.add("NatAcl", "AWS::EC2::NetworkAcl", VpcId=ref("Vpc"))
+    t.add("NatAclAssociation", "AWS::EC2::SubnetNetworkAclAssociation",
+          SubnetId=ref("PublicSubnet"), NetworkAclId=ref("NatAcl"))
+    found = chains(t)
+    (relay,) = [s for s in links_of(found, "subnet") if s.title.endswith("(on the way)")]
+    assert (relay.title, relay.verdict) == (
+        "subnet PublicSubnet (AWS::EC2::Subnet) (on the way)", BROKEN)
+    assert [(c.kind, c.title, c.verdict) for c in relay.children] == [
+        ("acl", "network ACL NatAcl", BROKEN)]
+    assert explained(t, kind="network") == snapshot
+
+
+def test_network_mode_none() -> None:
+    t = exec_app()
+    t.props("TaskDef")["NetworkMode"] = "none"
+    assert explained(t, kind="network") == "network [broken] network mode none: no way out\n"
+
+
+def test_security_groups_and_their_egress_rules() -> None:
+    t = exec_app()
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"] = [
+        "sg-0123", att("TaskSg", "GroupId"), att("OpenSg", "GroupId")]
+    t.props("TaskSg")["SecurityGroupEgress"] = [
+        {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443},
+        {"DestinationPrefixListId": "pl-0123", "IpProtocol": "tcp", "FromPort": 1024,
+         "ToPort": 2048},
+        {"CidrIpv6": "::/0", "IpProtocol": "icmpv6", "FromPort": 128, "ToPort": 0},
+        {"CidrIpv6": "::/0", "IpProtocol": "58", "FromPort": 1, "ToPort": 4},
+        {"CidrIp": "10.0.0.0/8", "IpProtocol": "1", "FromPort": 0, "ToPort": 0},
+        {"CidrIp": "10.0.0.0/8", "IpProtocol": "ICMP", "FromPort": 3, "ToPort": 4},
+        {"DestinationSecurityGroupId": att("OpenSg", "GroupId"), "IpProtocol": "udp",
+         "FromPort": 53, "ToPort": 53},
+    ]
+    t.add("TaskSgExtra", "AWS::EC2::SecurityGroupEgress", GroupId=att("TaskSg", "GroupId"),
+          IpProtocol="all", CidrIp="10.0.0.0/8")
+    t.add("OtherSgExtra", "AWS::EC2::SecurityGroupEgress", GroupId=att("OpenSg", "GroupId"),
+          IpProtocol="-1", CidrIp="10.0.0.0/8")
+    t.security_group("OpenSg")
+    assert explained(t, kind="egress") == (
+        "egress [ok] egress TCP 443 to the internet (0.0.0.0/0)\n"
+        "  security-group [unknown] security group sg-0123\n"
+        "  security-group [info] security group TaskSg (AWS::EC2::SecurityGroup)\n"
+        "      egress tcp 443 to 0.0.0.0/0\n"
+        "      egress tcp 1024-2048 to pl-0123\n"
+        "      egress icmpv6 type 128 code 0 to ::/0\n"
+        "      egress 58 type 1 code 4 to ::/0\n"
+        "      egress 1 type 0 code 0 to 10.0.0.0/8\n"
+        "      egress ICMP type 3 code 4 to 10.0.0.0/8\n"
+        "      egress udp 53 to ref App.template.json OpenSg\n"
+        "      egress all traffic to 10.0.0.0/8\n"
+        # OpenSg has no inline rule: CloudFormation keeps its default allow-all rule.
+        "  security-group [info] security group OpenSg (AWS::EC2::SecurityGroup)\n"
+        "      no egress rule in the template: allows all outbound\n"
+    )
+
+
+def test_no_security_group_is_the_vpcs_default() -> None:
+    t = exec_app()
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"] = []
+    assert explained(t, kind="egress") == (
+        "egress [ok] egress TCP 443 to the internet (0.0.0.0/0)\n"
+        "    no security group given: the VPC's default security group\n"
+    )
+
+
+def test_egress_that_cannot_be_verified_or_is_closed() -> None:
+    t = exec_app()
+    t.props("TaskSg")["SecurityGroupEgress"] = [
+        {"DestinationPrefixListId": "pl-0123", "IpProtocol": "tcp", "FromPort": 443,
+         "ToPort": 443}]
+    assert explained(t, kind="egress") == (
+        "egress [unknown] egress TCP 443\n"
+        '    cannot verify: an egress rule of TaskSg cannot be resolved (prefix list "pl-0123"'
+        " is not in the input)\n"
+        "  security-group [info] security group TaskSg (AWS::EC2::SecurityGroup)\n"
+        "      egress tcp 443 to pl-0123\n"
+    )
+    t.props("TaskSg")["SecurityGroupEgress"] = [
+        {"CidrIp": "0.0.0.0/0", "IpProtocol": "6", "FromPort": 80, "ToPort": 80}]
+    assert explained(t, kind="egress") == (
+        "egress [broken] egress TCP 443 to the internet (0.0.0.0/0)\n"
+        "  security-group [info] security group TaskSg (AWS::EC2::SecurityGroup)\n"
+        "      egress 6 80 to 0.0.0.0/0\n"
+    )
+
+
+def test_ssmmessages_endpoints_that_cannot_serve() -> None:
+    # Only ssmmessages endpoints are listed (not the ssm one); a Gateway endpoint and one
+    # without private DNS are broken links, the usable one holds.
+    t = exec_app(subnet="isolated")
+    t.endpoint("SsmEndpoint", "ssm")
+    t.endpoint("GatewayEndpoint", interface=False)
+    t.endpoint("NoDnsEndpoint", private_dns=False)
+    assert explained(t, kind="endpoint") == (
+        "endpoint [ok] ssmmessages endpoint SsmMessagesEndpoint (AWS::EC2::VPCEndpoint)\n"
+        "    Interface, private DNS true\n"
+        "endpoint [broken] ssmmessages endpoint GatewayEndpoint (AWS::EC2::VPCEndpoint)\n"
+        "    Gateway, private DNS false\n"
+        "    it is not an Interface endpoint\n"
+        "    EcsExec-NET5 (error): ssmmessages endpoint GatewayEndpoint is not usable by Service"
+        " (service): it is not an Interface endpoint.\n"
+        "endpoint [broken] ssmmessages endpoint NoDnsEndpoint (AWS::EC2::VPCEndpoint)\n"
+        "    Interface, private DNS false\n"
+        "    PrivateDnsEnabled is false, so the agent never resolves to it\n"
+        "    EcsExec-NET5 (error): ssmmessages endpoint NoDnsEndpoint is not usable by Service"
+        " (service): PrivateDnsEnabled is false, so the agent never resolves to it.\n"
+    )
+
+
+def test_an_endpoint_that_is_not_the_one_used_is_context() -> None:
+    # A private subnet (NAT): an endpoint without private DNS is not needed, so not broken.
+    t = exec_app()
+    t.endpoint(private_dns=False)
+    assert explained(t, kind="endpoint") == (
+        "endpoint [info] ssmmessages endpoint SsmMessagesEndpoint (AWS::EC2::VPCEndpoint)\n"
+        "    Interface, private DNS false\n"
+    )
+
+
+def test_endpoint_whose_security_group_does_not_admit_the_tasks(snapshot: Any) -> None:
+    t = exec_app(subnet="isolated")
+    t.props("SsmMessagesEndpointSg")["SecurityGroupIngress"] = []
+    found = chains(t)
+    (endpoint,) = links_of(found, "endpoint")
+    assert endpoint.verdict == BROKEN
+    assert endpoint.details[1] == "its security groups do not admit TCP 443 from the tasks"
+    assert explained(t, kind="network") == snapshot
+
+
+def test_bridge_mode_takes_the_hosts_security_groups(snapshot: Any) -> None:
+    t = ec2_app(network_mode="bridge")
+    t.props("TaskSg")["SecurityGroupEgress"] = [
+        {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}]
+    (egress,) = links_of(chains(t), "egress")
+    assert [(g.title, g.verdict, g.details) for g in egress.children] == [
+        ("security group TaskSg (AWS::EC2::SecurityGroup)", INFO,
+         ["egress tcp 443 to 0.0.0.0/0"])]
+    assert explained(t, kind="network") == snapshot
+
+
+def test_awsvpc_on_ec2_notes_that_tasks_get_no_public_ip() -> None:
+    (net,) = links_of(chains(ec2_app()), "network")
+    assert (net.verdict, net.details) == (OK, ["awsvpc tasks on EC2 instances never get a public IP"])

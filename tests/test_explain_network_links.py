@@ -319,3 +319,49 @@ def test_bridge_mode_takes_the_hosts_security_groups(snapshot: Any) -> None:
 def test_awsvpc_on_ec2_notes_that_tasks_get_no_public_ip() -> None:
     (net,) = links_of(chains(ec2_app()), "network")
     assert (net.verdict, net.details) == (OK, ["awsvpc tasks on EC2 instances never get a public IP"])
+
+
+def test_every_route_target_explain_names() -> None:
+    for key, value, via in (
+        ("InstanceId", "i-0123", "Instance"),
+        ("NetworkInterfaceId", "eni-0123", "NetworkInterface"),
+        ("VpcEndpointId", "vpce-0123", "VpcEndpoint"),
+        ("VpcPeeringConnectionId", "pcx-0123", "VpcPeeringConnection"),
+        ("CarrierGatewayId", "cagw-0123", "CarrierGateway"),
+        ("LocalGatewayId", "lgw-0123", "LocalGateway"),
+    ):
+        t = exec_app()
+        default_route(t, **{key: value})
+        assert explained(t, kind="route") == (
+            f"route [unknown] route PrivateSubnetDefaultRoute: 0.0.0.0/0 via {via}\n"
+            f"  gateway [unknown] {value}\n"
+        ), key
+
+
+def test_a_gateway_in_the_input_that_is_neither_internet_nor_nat_is_context() -> None:
+    t = exec_app()
+    t.add("Tgw", "AWS::EC2::TransitGateway")
+    default_route(t, TransitGatewayId=ref("Tgw"))
+    assert explained(t, kind="route") == (
+        "route [unknown] route PrivateSubnetDefaultRoute: 0.0.0.0/0 via TransitGateway\n"
+        "  gateway [unknown] Tgw (AWS::EC2::TransitGateway)\n"
+    )
+
+
+def test_nat_gateways_are_followed_three_deep(snapshot: Any) -> None:
+    # The tasks' NAT gateway sits in a subnet that routes to another NAT gateway, and so on
+    # four times: explain follows three NAT gateways' subnets and shows the fourth alone.
+    t = exec_app()
+    t.remove("Nat", "NatEip")
+    t.props("PrivateSubnetDefaultRoute")["NatGatewayId"] = ref("Nat1")
+    for k in range(1, 5):
+        way_on = {"NatGatewayId": ref(f"Nat{k + 1}")} if k < 4 else {"GatewayId": ref("Igw")}
+        t.subnet(f"Hop{k}", f"10.0.{10 + k}.0/24", route=way_on)
+        t.nat_gateway(f"Nat{k}", subnet=f"Hop{k}")
+    text = first_subnet(t)
+    assert text.splitlines()[-3:] == [
+        "                              gateway [broken] Nat4 (AWS::EC2::NatGateway)",
+        "  acl [ok] the default network ACL of Vpc",
+        "      lets exec's TCP 443 and its return traffic through",
+    ]
+    assert text == snapshot

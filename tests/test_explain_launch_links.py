@@ -231,3 +231,28 @@ def test_a_task_role_override_by_arn_outside_the_input() -> None:
         "    task role overridden by the launch (Overrides.TaskRoleArn)",
         "  task-role [unknown] task role arn:aws:iam::123456789012:role/Other",
     ]
+
+
+def test_launches_in_two_templates_broken_the_same_way_each_show_their_findings() -> None:
+    # The same logical IDs and messages in two templates: each chain shows its own CTR1 on
+    # its task definition and its own host's PLT2 under its own "other findings".
+    apps = [ec2_app(image_id="ami-0123456789abcdef0") for _ in range(2)]
+    for stack, t in zip(("One", "Two"), apps, strict=True):
+        t.name = f"{stack}.template.json"
+        t.container()["ReadonlyRootFilesystem"] = True
+    found = chains(*apps)
+    assert [c.verdict for c in found] == [BROKEN, BROKEN]
+    for chain in found:
+        (td,) = links_of([chain], "task-definition")
+        assert (td.verdict, td.details) == (BROKEN, [
+            "network mode: awsvpc",
+            "EcsExec-CTR1 (error): Container(s) app of TaskDef have a read-only root filesystem;"
+            " the exec agent cannot start in them.",
+        ])
+        (other,) = links_of([chain], "findings")
+        assert [(f.kind, f.verdict, f.title) for f in other.children] == [
+            ("finding", "warning", "EcsExec-PLT2 on AsgLaunchTemplate: Asg: AMI"
+             " ami-0123456789abcdef0 cannot be shown to be ECS-optimized and released after"
+             " 2021-01-20."),
+        ]
+        assert other.verdict == "warning"

@@ -116,7 +116,8 @@ class _Builder:
         self.by_resource: dict[tuple[str, str], list[Finding]] = {}
         for f in findings:
             self.by_resource.setdefault((f.template, f.logical_id), []).append(f)
-        self.shown: set[tuple[str, str, str]] = set()
+        #: The findings already on a link, as (rule, template, logical ID, message).
+        self.shown: set[tuple[str, str, str, str]] = set()
         self.acl_issues: list[AclProblem] = []
 
     def judged(
@@ -127,7 +128,7 @@ class _Builder:
         verdicts = [default]
         if res is not None:
             for f in self.by_resource.get((res.template.name, res.logical_id), []):
-                key = (f.rule_id, f.logical_id, f.message)
+                key = (f.rule_id, f.template, f.logical_id, f.message)
                 family = f.rule_id.removeprefix("EcsExec-").rstrip("0123456789")
                 if key in self.shown or (only and family not in only):
                     continue
@@ -531,9 +532,10 @@ def pick_launches(launches: list[Launch], target: str) -> list[Launch]:
     that, the one launch whose construct path contains ``target`` as whole segments (the
     construct a user wrote: ``Web`` or ``App/Web`` for ``App/Web/Service/Service``)."""
     wanted = target.strip().strip("/")
+    # A launch without a construct path has no path to match (an empty target names nothing).
     chosen = [lc for lc in launches if wanted in (
-        lc.resource.logical_id, lc.resource.construct_path or "",
-        f"{lc.resource.template.name}/{lc.resource.logical_id}")]
+        lc.resource.logical_id, f"{lc.resource.template.name}/{lc.resource.logical_id}",
+        *([lc.resource.construct_path] if lc.resource.construct_path else []))]
     if not chosen and wanted:
         chosen = [lc for lc in launches
                   if f"/{wanted}/" in f"/{lc.resource.construct_path or ''}/"]
@@ -563,17 +565,26 @@ def explain(
     chosen = pick_launches(ctx.launches, target)
     builder = _Builder(ctx, report.findings)
     chains = [builder.launch(lc) for lc in chosen]
-    label = launch_label(chosen[0].resource)
-    rest = [f for f in report.findings if label in f.launches]
-    unshown = [f for f in rest if (f.rule_id, f.logical_id, f.message) not in builder.shown]
-    if unshown:
-        other = chains[-1].add(Link("findings", "other findings for this launch"))
-        for f in unshown:
-            other.add(
-                Link("finding", f"{f.rule_id} on {f.logical_id}: {f.message}", _finding_verdict(f))
-            )
-        other.verdict = _worst(*(c.verdict for c in other.children))
-    for chain in chains:
+    # Each launch's findings that no link showed (a host's AMI, say), under its own chain.
+    for launch, chain in zip(chosen, chains, strict=True):
+        label = launch_label(launch.resource)
+        unshown = [
+            f
+            for f in report.findings
+            if label in f.launches
+            and (f.rule_id, f.template, f.logical_id, f.message) not in builder.shown
+        ]
+        if unshown:
+            other = chain.add(Link("findings", "other findings for this launch"))
+            for f in unshown:
+                other.add(
+                    Link(
+                        "finding",
+                        f"{f.rule_id} on {f.logical_id}: {f.message}",
+                        _finding_verdict(f),
+                    )
+                )
+            other.verdict = _worst(*(c.verdict for c in other.children))
         chain.verdict = _worst(chain.verdict, *_verdicts_below(chain))
     return chains
 

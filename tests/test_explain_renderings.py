@@ -152,3 +152,36 @@ def test_a_path_segment_match_needs_exactly_one_launch() -> None:
     )
     assert [c.title for c in chains(t, target="Other")] == [
         "Other (AWS::ECS::Service) [App/Web/Other/Service]: service"]
+
+
+def test_exec_is_not_required_unless_asked() -> None:
+    # explain's own default: a launch without exec is explained without ENB1.
+    t = exec_app()
+    t.props("Service")["EnableExecuteCommand"] = False
+    (root,) = explain({t.name: t.body()}, "Service")
+    assert (root.verdict, root.details) == (BROKEN, ["EnableExecuteCommand: false"])
+
+
+def test_an_exact_construct_path_wins_over_a_segment_match() -> None:
+    # "App/Web" is one launch's whole path and a segment of the other's.
+    t = exec_app()
+    t.resources["Service"]["Metadata"] = {"aws:cdk:path": "App/Web"}
+    t.service("Inner")
+    t.resources["Inner"]["Metadata"] = {"aws:cdk:path": "App/Web/Inner/Service"}
+    assert [c.title for c in chains(t, target="App/Web")] == [
+        "Service (AWS::ECS::Service) [App/Web]: service"]
+
+
+def test_an_empty_target_names_no_launch() -> None:
+    # Launches without a construct path are not named by an empty path.
+    with pytest.raises(ExplainError) as err:
+        chains(exec_app(), target=" / ")
+    assert str(err.value) == (
+        "no launch named ' / ' in the input (launches: App.template.json/Service)")
+
+
+def test_a_target_keeps_its_own_characters() -> None:
+    t = exec_app()
+    t.service("ServiceX")
+    assert [c.title for c in chains(t, target="ServiceX")] == [
+        "ServiceX (AWS::ECS::Service): service"]

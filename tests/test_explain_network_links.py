@@ -318,7 +318,8 @@ def test_bridge_mode_takes_the_hosts_security_groups(snapshot: Any) -> None:
 
 def test_awsvpc_on_ec2_notes_that_tasks_get_no_public_ip() -> None:
     (net,) = links_of(chains(ec2_app()), "network")
-    assert (net.verdict, net.details) == (OK, ["awsvpc tasks on EC2 instances never get a public IP"])
+    assert (net.verdict, net.details) == (
+        OK, ["awsvpc tasks on EC2 instances never get a public IP"])
 
 
 def test_every_route_target_explain_names() -> None:

@@ -256,3 +256,14 @@ def test_launches_in_two_templates_broken_the_same_way_each_show_their_findings(
              " 2021-01-20."),
         ]
         assert other.verdict == "warning"
+
+
+def test_a_statement_of_three_actions_shows_two_and_a_count() -> None:
+    t = exec_app()
+    t.task_policy()["Statement"] = [allow([
+        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel"])]
+    (action, *_) = links_of(chains(t), "action")
+    assert [s.title for s in action.children] == [
+        "Allow in TaskRoleDefaultPolicy: Action ssmmessages:CreateControlChannel,"
+        " ssmmessages:CreateDataChannel (+1); Resource *"]

@@ -212,7 +212,7 @@ def test_security_groups_and_their_egress_rules() -> None:
     t.add("TaskSgExtra", "AWS::EC2::SecurityGroupEgress", GroupId=att("TaskSg", "GroupId"),
           IpProtocol="all", CidrIp="10.0.0.0/8")
     t.add("OtherSgExtra", "AWS::EC2::SecurityGroupEgress", GroupId=att("OpenSg", "GroupId"),
-          IpProtocol="-1", CidrIp="10.0.0.0/8")
+          IpProtocol="-1", CidrIp="192.168.0.0/16")
     t.security_group("OpenSg")
     assert explained(t, kind="egress") == (
         "egress [ok] egress TCP 443 to the internet (0.0.0.0/0)\n"
@@ -366,3 +366,77 @@ def test_nat_gateways_are_followed_three_deep(snapshot: Any) -> None:
         "      lets exec's TCP 443 and its return traffic through",
     ]
     assert text == snapshot
+
+
+def test_a_route_table_given_by_a_parameter() -> None:
+    t = exec_app()
+    t.parameters["RouteTable"] = {"Type": "String"}
+    t.props("PrivateSubnetRouteTableAssociation")["RouteTableId"] = ref("RouteTable")
+    assert first_subnet(t) == (
+        "subnet [unknown] subnet PrivateSubnet (AWS::EC2::Subnet)\n"
+        "    CIDR 10.0.1.0/24\n"
+        "    way out cannot be verified: route table par App.template.json RouteTable is not in"
+        " the input\n"
+        "  route-table [unknown] route table: route table par App.template.json RouteTable is"
+        " not in the input\n"
+        "  acl [ok] the default network ACL of Vpc\n"
+        "      lets exec's TCP 443 and its return traffic through\n"
+    )
+
+
+def test_network_acls_that_cannot_be_read() -> None:
+    # The default ACL of a VPC outside the input, and an ACL whose entries' action is a
+    # parameter: both are cannot-verify links.
+    t = exec_app()
+    t.props("PrivateSubnet")["VpcId"] = "vpc-0123"
+    assert explained(t, kind="acl") == (
+        "acl [unknown] the default network ACL of subnet PrivateSubnet's VPC\n"
+        "    outbound TCP 443 to 0.0.0.0/0: unknown (the default network ACL of subnet"
+        " PrivateSubnet's VPC)\n"
+    )
+    t = exec_app()
+    t.parameters["Action"] = {"Type": "String"}
+    t.add("TaskAcl", "AWS::EC2::NetworkAcl", VpcId=ref("Vpc"))
+    t.add("TaskAclAssociation", "AWS::EC2::SubnetNetworkAclAssociation",
+          SubnetId=ref("PrivateSubnet"), NetworkAclId=ref("TaskAcl"))
+    for name, egress in (("Out", True), ("In", False)):
+        t.add(f"TaskAcl{name}", "AWS::EC2::NetworkAclEntry", NetworkAclId=ref("TaskAcl"),
+              RuleNumber=100, Protocol=-1, RuleAction=ref("Action"), Egress=egress,
+              CidrBlock="0.0.0.0/0")
+    assert explained(t, kind="acl") == (
+        "acl [unknown] network ACL TaskAcl\n"
+        "    outbound TCP 443 to 0.0.0.0/0: unknown (RuleAction of TaskAclOut)\n"
+        "    inbound TCP 1024-65535 from 0.0.0.0/0: unknown (RuleAction of TaskAclIn)\n"
+    )
+
+
+def test_an_endpoint_beside_a_way_to_the_internet_is_not_named_on_the_subnet() -> None:
+    t = exec_app()
+    t.endpoint()
+    subnet = first_subnet(t)
+    assert subnet.splitlines()[:3] == [
+        "subnet [ok] subnet PrivateSubnet (AWS::EC2::Subnet)",
+        "    CIDR 10.0.1.0/24",
+        "    default route leads to the internet (NAT or equivalent)",
+    ]
+    assert "reached inside the VPC" not in subnet
+
+
+def test_a_nat_gateway_whose_subnet_is_not_a_subnet() -> None:
+    t = exec_app()
+    t.props("Nat")["SubnetId"] = ref("Vpc")
+    assert explained(t, kind="gateway") == (
+        "gateway [unknown] Nat (AWS::EC2::NatGateway)\n"
+        "    connectivity: public\n"
+    )
+
+
+def test_an_egress_rule_without_a_destination() -> None:
+    t = exec_app()
+    t.props("TaskSg")["SecurityGroupEgress"].append(
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22})
+    assert explained(t, kind="security-group") == (
+        "security-group [info] security group TaskSg (AWS::EC2::SecurityGroup)\n"
+        "    egress all traffic to 0.0.0.0/0\n"
+        "    egress tcp 22 to null\n"
+    )

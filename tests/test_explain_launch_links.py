@@ -13,6 +13,7 @@ from cfn import (
     ACCOUNT_ROOT,
     allow,
     aws_managed,
+    deny,
     document,
     ec2_app,
     exec_app,
@@ -267,3 +268,20 @@ def test_a_statement_of_three_actions_shows_two_and_a_count() -> None:
     assert [s.title for s in action.children] == [
         "Allow in TaskRoleDefaultPolicy: Action ssmmessages:CreateControlChannel,"
         " ssmmessages:CreateDataChannel (+1); Resource *"]
+
+
+def test_an_acknowledged_denial_still_breaks_the_role_link() -> None:
+    # IAM2 is acknowledged (so not a finding), but the action is still denied: the role's
+    # link is as bad as its worst action.
+    t = exec_app()
+    t.policy("DenyData", deny("ssmmessages:OpenDataChannel"), roles=["TaskRole"])
+    t.resources["TaskRole"]["Metadata"] = {"ecs-exec-guard": {"acknowledge": [
+        {"id": "EcsExec-IAM2", "reason": "exec stays off in this account"}]}}
+    (role,) = links_of(chains(t), "task-role")
+    assert (role.verdict, role.details) == (BROKEN, [])
+    assert [(a.title, a.verdict) for a in role.children] == [
+        ("ssmmessages:CreateControlChannel: allow", OK),
+        ("ssmmessages:CreateDataChannel: allow", OK),
+        ("ssmmessages:OpenControlChannel: allow", OK),
+        ("ssmmessages:OpenDataChannel: deny", BROKEN),
+    ]

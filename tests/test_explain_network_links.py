@@ -440,3 +440,28 @@ def test_an_egress_rule_without_a_destination() -> None:
         "    egress all traffic to 0.0.0.0/0\n"
         "    egress tcp 22 to null\n"
     )
+
+
+def test_bridge_mode_ignores_an_awsvpc_configuration() -> None:
+    # The service still carries an awsvpc configuration naming OtherSg; bridge-mode tasks use
+    # their hosts' security groups, so TaskSg is the one shown.
+    t = ec2_app(network_mode="bridge")
+    t.security_group("OtherSg", egress=[])
+    t.props("Service")["NetworkConfiguration"] = {"AwsvpcConfiguration": {
+        "Subnets": [ref("PrivateSubnet")], "SecurityGroups": [att("OtherSg", "GroupId")]}}
+    assert explained(t, kind="egress") == (
+        "egress [ok] egress TCP 443 to the internet (0.0.0.0/0)\n"
+        "  security-group [info] security group TaskSg (AWS::EC2::SecurityGroup)\n"
+        "      egress all traffic to 0.0.0.0/0\n"
+    )
+
+
+def test_the_vpcs_default_security_group_by_attribute_is_not_in_the_input() -> None:
+    t = exec_app()
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"] = [
+        att("Vpc", "DefaultSecurityGroup")]
+    assert explained(t, kind="egress") == (
+        "egress [ok] egress TCP 443 to the internet (0.0.0.0/0)\n"
+        "  security-group [unknown] security group att App.template.json Vpc"
+        " DefaultSecurityGroup\n"
+    )

@@ -11,6 +11,7 @@ from typing import Any
 
 from cfn import (
     ACCOUNT_ROOT,
+    Template,
     allow,
     aws_managed,
     deny,
@@ -285,3 +286,42 @@ def test_an_acknowledged_denial_still_breaks_the_role_link() -> None:
         ("ssmmessages:OpenControlChannel: allow", OK),
         ("ssmmessages:OpenDataChannel: deny", BROKEN),
     ]
+
+
+def test_a_cluster_finding_is_on_the_cluster_link() -> None:
+    t = exec_app()
+    t.props("Cluster")["Configuration"] = {"ExecuteCommandConfiguration": {
+        "Logging": "DEFAULT", "LogConfiguration": {"CloudWatchLogGroupName": "exec"}}}
+    assert explained(t, kind="cluster") == (
+        "cluster [broken] cluster Cluster (AWS::ECS::Cluster)\n"
+        "    exec logging: DEFAULT\n"
+        "    EcsExec-CFG1 (error): ExecuteCommandConfiguration of Cluster: LogConfiguration is"
+        " set but Logging is DEFAULT, not OVERRIDE.\n"
+    )
+
+
+def acknowledge(t: Template, logical_id: str, rule_id: str) -> None:
+    t.resources[logical_id]["Metadata"] = {"ecs-exec-guard": {"acknowledge": [
+        {"id": rule_id, "reason": "reviewed"}]}}
+
+
+def test_links_keep_their_own_verdict_when_the_finding_is_acknowledged() -> None:
+    # The launch type is unresolved (PLT1 acknowledged): the platform link is still unknown.
+    t = exec_app()
+    t.parameters["LaunchType"] = {"Type": "String"}
+    t.props("Service")["LaunchType"] = ref("LaunchType")
+    acknowledge(t, "Service", "EcsExec-PLT1")
+    assert explained(t, kind="platform") == (
+        "platform [unknown] capacity: UNKNOWN\n"
+        "    launch type is parameter LaunchType (set at deploy time)\n"
+    )
+    # No public IP behind an internet gateway (NET3 acknowledged): the network link is as
+    # bad as its subnet.
+    t = exec_app(subnet="public")
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] = (
+        "DISABLED")
+    acknowledge(t, "Service", "EcsExec-NET3")
+    (net,) = links_of(chains(t), "network")
+    assert (net.verdict, net.details) == (BROKEN, [])
+    assert [(c.kind, c.verdict) for c in net.children] == [
+        ("subnet", BROKEN), ("egress", OK), ("endpoint", BROKEN)]

@@ -465,3 +465,16 @@ def test_the_vpcs_default_security_group_by_attribute_is_not_in_the_input() -> N
         "  security-group [unknown] security group att App.template.json Vpc"
         " DefaultSecurityGroup\n"
     )
+
+
+def test_an_endpoint_whose_private_dns_is_a_parameter() -> None:
+    t = exec_app(subnet="isolated")
+    t.parameters["Dns"] = {"Type": "String"}
+    t.props("SsmMessagesEndpoint")["PrivateDnsEnabled"] = ref("Dns")
+    assert explained(t, kind="endpoint") == (
+        "endpoint [info] ssmmessages endpoint SsmMessagesEndpoint (AWS::EC2::VPCEndpoint)\n"
+        "    Interface, private DNS cannot be resolved\n"
+    )
+    (unknown,) = links_of(chains(t), "unknown")
+    assert (unknown.title, unknown.verdict) == (
+        "cannot verify: PrivateDnsEnabled of endpoint SsmMessagesEndpoint", UNKNOWN)

@@ -496,9 +496,9 @@ class _Builder:
                     continue
                 listed = True
                 link = net.add(Link("endpoint", f"ssmmessages endpoint {_name(ep.resource)}"))
+                dns = "cannot be resolved" if ep.private_dns is None else _text(ep.private_dns)
                 link.details.append(
-                    f"{'Interface' if ep.interface else 'Gateway'}, private DNS "
-                    f"{_text(ep.private_dns)}"
+                    f"{'Interface' if ep.interface else 'Gateway'}, private DNS {dns}"
                 )
                 default = OK if ep is assessment.ssm_endpoint else INFO
                 if id(ep) in problems:

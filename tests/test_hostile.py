@@ -98,12 +98,14 @@ def test_hostile_shape_ends_quickly(
 ) -> None:
     shape = SHAPES[name]
     paths = shape.build(tmp_path)
-    start = time.perf_counter()
+    # CPU time, not wall time: a shape that makes the check work hard shows here whatever the
+    # machine's load (the suite runs beside other jobs on 2 cores).
+    start = time.process_time()
     code = main(["check", *paths, *shape.args])
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     out, err = capsys.readouterr()
     assert code in shape.expect, (code, err[-500:])
-    assert seconds < TIME_LIMIT, f"{name} took {seconds:.1f} s"
+    assert seconds < TIME_LIMIT, f"{name} took {seconds:.1f} s of CPU"
     if code == 2:
         one_line_error(code, out, err, paths[0])
     else:

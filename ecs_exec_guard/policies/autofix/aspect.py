@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
@@ -107,6 +107,8 @@ class EcsExecAutoFix:
         # apply_to: the scope fixed, and the anchor the aspect is on.
         self._scope: Construct | None = None
         self._anchor: IConstruct | None = None
+        # Aspects.of: the scope the aspect was added to (its first visit).
+        self._added_to: IConstruct | None = None
 
     # -- entry points ---------------------------------------------------------------------
     @classmethod
@@ -135,20 +137,36 @@ class EcsExecAutoFix:
             self.stats.own_seconds += time.perf_counter() - started
 
     def _visit_any(self, node: IConstruct) -> None:
-        if not self._started:
+        if self._started:
+            if isinstance(node, LAUNCH_TYPES) and construct_key(node) not in self._seen:
+                # A service (daemon, pipe, job definition) created after the batch (e.g. by
+                # another aspect): fix it on its own.
+                self._run(node)
+            return
+        if self._added_to is None:
+            # The first visit is the scope the aspect was added to: the batch waits for an
+            # anchor at its end, as with apply_to, so that it sees what every other aspect of
+            # this pass did (CDK lists a construct's children after visiting it, so the
+            # anchor is visited in this pass). A scope that cannot take a child runs now.
+            self._added_to = node
+            if isinstance(node, Construct):
+                self._anchor_at_end(node, add_aspect=False)
+                return
             self._started = True
             self._run(node)
             return
-        if isinstance(node, LAUNCH_TYPES) and construct_key(node) not in self._seen:
-            # A service (daemon, pipe, job definition) created after the batch (e.g. by
-            # another aspect): fix it on its own.
-            self._run(node)
+        if self._anchor is not None and construct_key(node) == construct_key(self._anchor):
+            self._visit_anchor(node, cast(Construct, self._added_to))
 
-    def _anchor_at_end(self, scope: Construct) -> IConstruct:
+    def _anchor_at_end(self, scope: Construct, *, add_aspect: bool = True) -> IConstruct:
+        """An empty construct as the last child of ``scope``, where the batch runs;
+        ``add_aspect``: the aspect is added to it (``apply_to``; with ``Aspects.of`` the anchor
+        inherits it from the scope)."""
         anchor = Construct(scope, unique_id(scope, ANCHOR_ID))
         _ANCHORS.add(construct_key(anchor))
         self._anchor = anchor
-        cdk.Aspects.of(anchor).add(self, priority=cdk.AspectPriority.MUTATING)
+        if add_aspect:
+            cdk.Aspects.of(anchor).add(self, priority=cdk.AspectPriority.MUTATING)
         return anchor
 
     def _visit_anchor(self, node: IConstruct, scope: Construct) -> None:
@@ -161,7 +179,7 @@ class EcsExecAutoFix:
         ):
             # Constructs were added after the anchor (the App's Tree, or user code after
             # apply_to): move to the end; stabilization visits the new anchor in this pass.
-            self._anchor_at_end(scope)
+            self._anchor_at_end(scope, add_aspect=self._scope is not None)
             return
         self._started = True
         self._run(scope)

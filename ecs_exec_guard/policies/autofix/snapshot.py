@@ -11,10 +11,11 @@ fixes and the checks agree by construction.
 from __future__ import annotations
 
 import copy
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -33,6 +34,7 @@ from ...analysis.model import Model, Resource
 from ...analysis.rules import Context
 from .common import BRIDGE_ERRORS, Stats, construct_key
 from .overrides import OVERRIDES, apply_overrides
+from .render import Renderer, align, resource_type
 
 # Resource types the analyzer reads for exec. Types listed in _TYPE_ONLY matter only as the
 # target of a reference, so their properties are not resolved (saves bridge calls).
@@ -78,7 +80,6 @@ _TYPE_ONLY: tuple[type[cdk.CfnResource], ...] = (
     s3.CfnBucket,
 )
 _GENERIC_TYPES = ("Custom::VpcRestrictDefaultSG",)
-_TYPE_NAMES: dict[type[Any], str] = {}
 
 
 # Property names whose CloudFormation spelling is not the camelCase one capitalized, and
@@ -88,6 +89,7 @@ _RENAMES = {
     "EnableEcsManagedTags": "EnableECSManagedTags",
 }
 _SOURCE_NAMES = {cfn: name[:1].lower() + name[1:] for name, cfn in _RENAMES.items()}
+_SNAKE = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _RAW_JSON = frozenset(
     {"PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "DockerLabels", "Options"}
 )
@@ -112,14 +114,6 @@ def _cfn_case(value: Any) -> Any:
         name = _RENAMES.get(name, name)
         out[name] = item if name in _RAW_JSON else _cfn_case(item)
     return out
-
-
-def _type_name(cls: type[Any]) -> str:
-    name = _TYPE_NAMES.get(cls)
-    if name is None:
-        name = cast(str, cls.CFN_RESOURCE_TYPE_NAME)
-        _TYPE_NAMES[cls] = name
-    return name
 
 
 
@@ -174,19 +168,40 @@ def stack_owners(constructs: list[IConstruct]) -> StackOwners:
     return StackOwners(owner, paths)
 
 
-@dataclass(eq=False)
 class Element:
     """One L1 resource of the snapshot."""
 
-    construct: cdk.CfnResource
-    stack: cdk.Stack
-    template: str
-    logical_id: str
-    type: str
-    raw: dict[str, Any]  # CloudFormation properties as CDK renders them (before our rewrite)
-    #: The L1's unresolved properties (``_cfn_properties``: tokens, camelCase keys), kept to
-    #: find which stack an ambiguous cross-stack reference targets.
-    source: dict[str, Any]
+    def __init__(
+        self,
+        construct: cdk.CfnResource,
+        stack: cdk.Stack,
+        template: str,
+        logical_id: str,
+        type: str,
+        raw: dict[str, Any],
+        source: dict[str, Any] | None = None,
+    ) -> None:
+        self.construct = construct
+        self.stack = stack
+        self.template = template
+        self.logical_id = logical_id
+        self.type = type
+        #: CloudFormation properties as CDK renders them (before the snapshot's rewrite).
+        self.raw = raw
+        self._source = source
+
+    @property
+    def source(self) -> dict[str, Any]:
+        """The L1's unresolved properties (``_cfn_properties``: tokens, camelCase keys), read
+        when needed (one bridge call) to find which stack an ambiguous cross-stack reference
+        targets."""
+        if self._source is None:
+            try:
+                value = self.construct._cfn_properties
+            except BRIDGE_ERRORS:
+                value = {}
+            self._source = dict(value) if isinstance(value, dict) else {}
+        return self._source
 
 
 @jsii.implements(cdk.IResolveContext)
@@ -283,8 +298,11 @@ class Snapshot:
         self.elements: dict[tuple[str, str], Element] = {}
         self.by_construct: dict[str, Element] = {}
         self._by_logical_id: dict[str, list[Element]] = {}
-        self._targets: dict[tuple[str, str], dict[tuple[str, str | None], set[str]]] = {}
+        # _referenced's caches: the token strings of an element's property, the property's
+        # unresolved value by those strings, and the references found in it.
         self._strings: dict[tuple[str, str], str] = {}
+        self._sources: dict[str, Any] = {}
+        self._targets: dict[str, dict[tuple[str, str | None], set[str]]] = {}
         self._tokens: dict[tuple[str, str | None], str | None] = {}
         self._contexts: dict[str, _ProduceContext] = {}
         started = time.perf_counter()
@@ -294,42 +312,41 @@ class Snapshot:
             for stack, path in owners.paths.items()
         }
         per_stack: dict[str, list[tuple[cdk.CfnResource, str, bool]]] = {}
+        every_l1: dict[str, list[tuple[cdk.CfnResource, str | None]]] = {}
         for i, c in enumerate(constructs):
+            if not isinstance(c, cdk.CfnResource):
+                continue
+            holder = owners.of[i]
+            if holder is None:
+                continue
+            sid = construct_key(holder)
+            rtype = resource_type(c)
+            every_l1.setdefault(sid, []).append((c, rtype))
+            if rtype is None:
+                continue
             if isinstance(c, _RELEVANT):
-                entry = (c, _type_name(type(c)), True)
+                entry = (c, rtype, True)
             elif isinstance(c, _TYPE_ONLY):
-                entry = (c, _type_name(type(c)), False)
-            elif type(c) is cdk.CfnResource:
-                rtype = c.cfn_resource_type
-                if rtype not in _GENERIC_TYPES:
-                    continue
+                entry = (c, rtype, False)
+            elif type(c) is cdk.CfnResource and rtype in _GENERIC_TYPES:
                 entry = (c, rtype, True)
             else:
                 continue
-            holder = owners.of[i]
-            if holder is not None:
-                per_stack.setdefault(construct_key(holder), []).append(entry)
+            per_stack.setdefault(sid, []).append(entry)
         self.templates: dict[str, dict[str, Any]] = {}
         stack_by_id = {construct_key(s): s for s in owners.paths}
-        for sid, entries in per_stack.items():
-            stack = stack_by_id[sid]
-            name = names[sid]
-            resources: dict[str, Any] = {}
-            self.templates[name] = {"Resources": resources}
-            for cfn, rtype, lid, raw, source in self._resolve(stack, entries, stats):
-                el = Element(cfn, stack, name, lid, rtype, raw, source)
-                self.elements[(name, lid)] = el
-                self.by_construct[construct_key(cfn)] = el
-                self._by_logical_id.setdefault(lid, []).append(el)
-                # ``raw`` stays as rendered: the template gets a copy where it is edited in
-                # place (replayed overrides); _link_templates rebuilds every template's
-                # properties, so the edits made after it never reach ``raw``.
-                props = raw
-                overrides = OVERRIDES.get(construct_key(cfn))
-                if overrides is not None:
-                    props = copy.deepcopy(raw)
-                    apply_overrides(props, overrides)
-                resources[lid] = {"Type": rtype, "Properties": props}
+        renderer = Renderer()
+        try:
+            for sid, entries in per_stack.items():
+                stack = stack_by_id[sid]
+                name = names[sid]
+                rendered = renderer.render(stack)
+                if rendered is not None and isinstance(rendered.get("Resources"), dict):
+                    self._add_rendered(stack, name, rendered, every_l1.get(sid, []))
+                else:
+                    self._add_resolved(stack, name, entries, stats)
+        finally:
+            renderer.close()
         self._link_templates()
         if enable_exec_for:
             for key in enable_exec_for:
@@ -343,6 +360,55 @@ class Snapshot:
             stats.snapshot_seconds += time.perf_counter() - started
         self.model = Model([(name, body, None) for name, body in self.templates.items()])
         self.ctx = Context(self.model)
+
+    def _add(self, el: Element) -> None:
+        self.elements[(el.template, el.logical_id)] = el
+        self.by_construct[construct_key(el.construct)] = el
+        self._by_logical_id.setdefault(el.logical_id, []).append(el)
+
+    def _add_rendered(
+        self,
+        stack: cdk.Stack,
+        name: str,
+        template: dict[str, Any],
+        l1s: list[tuple[cdk.CfnResource, str | None]],
+    ) -> None:
+        """A stack CDK rendered (``render.py``): the whole template, every override in it."""
+        resources: dict[str, Any] = template["Resources"]
+        self.templates[name] = template
+        mapping = align(stack, l1s, resources)
+        for lid, body in resources.items():
+            if not isinstance(body, dict):
+                continue
+            props = body.get("Properties")
+            if not isinstance(props, dict):
+                props = body["Properties"] = {}
+            construct = mapping.get(lid)
+            if construct is not None:
+                self._add(Element(construct, stack, name, lid, str(body.get("Type")), props))
+
+    def _add_resolved(
+        self,
+        stack: cdk.Stack,
+        name: str,
+        entries: list[tuple[cdk.CfnResource, str, bool]],
+        stats: Stats | None,
+    ) -> None:
+        """A stack whose template could not be rendered: its exec-relevant resources' properties
+        resolved (two reads per resource), this package's overrides replayed on them."""
+        resources: dict[str, Any] = {}
+        self.templates[name] = {"Resources": resources}
+        for cfn, rtype, lid, raw, source in self._resolve(stack, entries, stats):
+            self._add(Element(cfn, stack, name, lid, rtype, raw, source))
+            # ``raw`` stays as rendered: the template gets a copy where it is edited in
+            # place (replayed overrides); _link_templates rebuilds every template's
+            # properties, so the edits made after it never reach ``raw``.
+            props = raw
+            overrides = OVERRIDES.get(construct_key(cfn))
+            if overrides is not None:
+                props = copy.deepcopy(raw)
+                apply_overrides(props, overrides)
+            resources[lid] = {"Type": rtype, "Properties": props}
 
     @staticmethod
     def _resolve(
@@ -418,7 +484,7 @@ class Snapshot:
                                 if attr is None
                                 else {"Fn::GetAtt": [target, attr]}
                             )
-                            outputs[f"X{len(outputs)}"] = {
+                            outputs[f"EcsExecGuardLink{len(outputs)}"] = {
                                 "Value": expr,
                                 "Export": {"Name": export},
                             }
@@ -426,10 +492,11 @@ class Snapshot:
                 return {k: rewrite(v, el, prop) for k, v in value.items()}
 
             for lid, resource in local.items():
-                el = self.elements[(name, lid)]
-                resource["Properties"] = {
-                    prop: rewrite(v, el, prop) for prop, v in resource["Properties"].items()
-                }
+                el = self.elements.get((name, lid))
+                props = resource.get("Properties") if isinstance(resource, dict) else None
+                if el is None or not isinstance(props, dict):
+                    continue
+                resource["Properties"] = {prop: rewrite(v, el, prop) for prop, v in props.items()}
 
     def _unique_elsewhere(self, logical_id: str, template: str) -> Element | None:
         found = [e for e in self._by_logical_id.get(logical_id, ()) if e.template != template]
@@ -450,36 +517,51 @@ class Snapshot:
         ID in two stacks.
         """
         cache_key = (construct_key(el.construct), prop)
-        names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
-        source = next((el.source[n] for n in names if n is not None and n in el.source), None)
-        if source is None:
-            return None
         strings = self._strings.get(cache_key)
         if strings is None:
+            source = self._source_value(el, prop)
+            if source is None:
+                return None
             context = self._contexts.get(el.template)
             if context is None:
                 context = self._contexts[el.template] = _ProduceContext(el.stack)
             strings = "\n".join(token_strings(source, context))
             self._strings[cache_key] = strings
+            self._sources[strings] = source
         candidates = [
             e for e in self._by_logical_id.get(logical_id, ()) if e.template != el.template
         ]
         hits = [c for c in candidates if (self._token_of(c, attr) or "\0") in strings]
         if len(hits) == 1:
             return hits[0]
-        found = self._targets.get(cache_key)
+        # Properties holding the same token strings reference the same things (many services
+        # of one cluster): the exact way below runs once per distinct value, not per resource.
+        found = self._targets.get(strings)
         if found is None:
             recorder = _ReferenceRecorder(self.by_construct)
             try:
-                cdk.Tokenization.resolve(source, scope=el.stack, resolver=recorder)
+                cdk.Tokenization.resolve(self._sources[strings], scope=el.stack, resolver=recorder)
                 found = recorder.found
             except BRIDGE_ERRORS:
                 found = {}
-            self._targets[cache_key] = found
+            self._targets[strings] = found
         templates = found.get((logical_id, attr), set()) - {el.template}
         if len(templates) != 1:
             return None
         return self.elements.get((next(iter(templates)), logical_id))
+
+    @staticmethod
+    def _source_value(el: Element, prop: str) -> Any:
+        """The unresolved value of ``el``'s CloudFormation property ``prop``: the L1's own
+        attribute (one small read) where its class has one, else from ``_cfn_properties``."""
+        attr = _SNAKE.sub(r"_\1", prop[:1].lower() + prop[1:]).lower()
+        if isinstance(getattr(type(el.construct), attr, None), property):
+            try:
+                return getattr(el.construct, attr)
+            except BRIDGE_ERRORS:
+                return None
+        names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
+        return next((el.source[n] for n in names if n is not None and n in el.source), None)
 
     def _token_of(self, el: Element, attr: str | None) -> str | None:
         """The token string of a reference to ``el`` (its ``Ref``, or ``Fn::GetAtt`` ``attr``):

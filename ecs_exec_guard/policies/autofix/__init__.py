@@ -5,23 +5,27 @@ Usage::
     EcsExecAutoFix.apply_to(app)   # one callback per synthesis (see aspect.py)
     Aspects.of(app).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)   # the same output
 
-How it works. When it runs (``apply_to``: when CDK reaches its anchor construct, the last
-child of the scope; ``Aspects.of``: on its first visit, the scope it was added to) the aspect
-takes a *snapshot* of the stage: the CloudFormation properties of the resource types that
-matter for exec (ECS, IAM, VPC, security groups, endpoints, KMS, ...), resolved in place with
-one ``Stack.resolve`` per stack and cased as CloudFormation spells them (cross-stack references
-become ``ImportValue`` of made-up exports). The pure-Python analyzer runs over that snapshot
-exactly as it runs over synthesized templates, so the fixes and the checks agree by
+How it works. When it runs (when CDK reaches its anchor construct, the last child of the
+scope: ``apply_to`` adds the anchor with the aspect on it; ``Aspects.of`` adds it on its first
+visit, the scope it was added to) every other aspect of that pass has visited the scope. The
+aspect then takes a *snapshot* of the stage: each stack with exec-relevant resources (ECS, IAM,
+VPC, security groups, endpoints, KMS, ...) is rendered by CDK itself into a scratch directory,
+one bridge call per stack (``render.py``), every property override included; cross-stack
+references become ``ImportValue`` of made-up exports. The pure-Python analyzer runs over that
+snapshot exactly as it runs over synthesized templates, so the fixes and the checks agree by
 construction. The aspect then applies every fix for every exec-enabled service in its scope in
 one batch (one endpoint per VPC and service name, one policy per role), records each change as
-an INFO annotation on the construct it changed, and never touches the other constructs. With
-``Aspects.of``, later visits (one per construct: Aspects call back into Python for each) return
-at once, except for an ``AWS::ECS::Service`` that was not in the batch (added later by another
-aspect), which is fixed on its own.
+an INFO annotation on the construct it changed, and never touches the other constructs. Later
+visits (with ``Aspects.of``, one per construct) return at once, except for an
+``AWS::ECS::Service`` that was not in the batch (added later by another aspect), which is fixed
+on its own.
 
-Cost: one ``find_all`` of the stage, two property reads per exec-relevant L1 and one
-``resolve`` per stack, then a few calls per change; with ``Aspects.of``, also one jsii callback
-per construct (~0.2 ms each). ``EcsExecAutoFix.stats`` says what a run spent.
+Cost: one ``find_all`` of the stage and one render per stack (which construct each resource is
+comes from the tree's order, without a call per resource: ``render.py``), then a few calls per
+change; with ``Aspects.of``, also one jsii callback per construct (~0.2 ms each).
+``EcsExecAutoFix.stats`` says what a run spent. Rendering records the template file's name in
+each rendered stack's metadata (``aws:cdk:templateFile`` in ``<stack>.metadata.json``), the one
+trace it leaves in the cloud assembly besides the fixes.
 
 What stays true:
 
@@ -49,15 +53,16 @@ What stays true:
 
 Limits:
 
-* Resolving a property evaluates CDK's cached ``Lazy`` values once. The aspect therefore never
+* Rendering a stack evaluates CDK's cached ``Lazy`` values once. The aspect therefore never
   edits an existing L2's lazily rendered lists (security group rules, containers): it adds
-  separate rule resources and property overrides. An aspect that runs *after* this one and
-  edits such lists of the same constructs may not be rendered; give this aspect the latest
-  priority among mutating aspects (``apply_to`` runs after the other aspects have visited its
-  scope, whatever their priority).
-* Property overrides the user made (``add_property_override``) are not visible to the snapshot
-  (CDK keeps them private); the final synthesized template is, so ``EcsExecChecks`` still
-  reports what they break.
+  separate rule resources and property overrides. Both entry points render after every other
+  aspect has visited the scope in that pass, so only an aspect that edits such lists of
+  existing constructs in a *later* pass (on seeing a construct this one added) may not be
+  rendered.
+* A stack whose synthesizer is not a ``StackSynthesizer`` (a custom ``IStackSynthesizer``) is
+  read resource by resource instead; there, property overrides the user made
+  (``add_property_override``) are not visible to the snapshot (CDK keeps them private); the
+  final synthesized template is, so ``EcsExecChecks`` still reports what they break.
 
 Where things are (a fix family has the name of the rule family it repairs, or close to it)::
 
@@ -73,6 +78,8 @@ Where things are (a fix family has the name of the rule family it repairs, or cl
                     property paths of their task role, containers and platform version
     mixins.py       the construction-time Mixins (enable, platform version, container)
     overrides.py    the registry of property overrides the snapshot replays
+    render.py       a stack's template in one call; which construct each resource is
+    references.py   which stack an ambiguous cross-stack reference targets
     nag.py          cdk-nag finding IDs acknowledged on what the aspect adds
     common.py       construct identity, unique IDs, annotation codes, Stats
 """

@@ -9,7 +9,7 @@ The families (``permissions``, ``network``, ``containers``) are functions of a `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, cast
+from typing import Protocol
 
 import aws_cdk as cdk
 from constructs import IConstruct
@@ -18,7 +18,7 @@ from ...analysis.launches import Launch
 from ...analysis.model import EXEC_ENABLED_SERVICE_METADATA
 from .common import ANNOTATION_PREFIX, construct_key
 from .launch_points import FIXED_KINDS
-from .snapshot import Snapshot
+from .snapshot import Element, Snapshot
 
 
 class FixOptions(Protocol):
@@ -69,11 +69,11 @@ class Batch:
                 launch.kind in FIXED_KINDS
                 and el is not None
                 and construct_key(el.construct) in services
-                and self._on_clusters(launch, el.construct)
+                and self._on_clusters(launch, el)
             ):
                 self.launches.append(launch)
 
-    def _on_clusters(self, launch: Launch, service: IConstruct) -> bool:
+    def _on_clusters(self, launch: Launch, service: Element) -> bool:
         """Whether the service is one the aspect's ``clusters`` limit lets through: a service
         of one of those clusters, not an ExecEnabledService in ENFORCE mode (which changes
         nothing: its own checks report what it lacks)."""
@@ -82,7 +82,7 @@ class Batch:
         cluster = self.snap.element(self.ctx.facts(launch).cluster)
         if cluster is None or construct_key(cluster.construct) not in self.o.clusters:
             return False
-        mode = cast(cdk.CfnResource, service).get_metadata(EXEC_ENABLED_SERVICE_METADATA)
+        mode = service.get_metadata(EXEC_ENABLED_SERVICE_METADATA)
         return bool(mode != "ENFORCE")
 
     def info(self, construct: IConstruct, message: str) -> None:

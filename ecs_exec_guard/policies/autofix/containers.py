@@ -99,7 +99,7 @@ def fix_containers(batch: Batch, td: Resource, launches: list[Launch]) -> None:
 def _by_exec_enabled_service(batch: Batch, launch: Launch) -> bool:
     """Whether the launch is the service of an ExecEnabledService (its options apply)."""
     el = batch.snap.element(launch.resource)
-    return el is not None and el.construct.get_metadata(EXEC_ENABLED_SERVICE_METADATA) is not None
+    return el is not None and el.get_metadata(EXEC_ENABLED_SERVICE_METADATA) is not None
 
 # -- 5. platform version --------------------------------------------------------------
 

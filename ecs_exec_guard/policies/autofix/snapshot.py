@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_batch as batch
 from aws_cdk import aws_ec2 as ec2
@@ -34,6 +33,7 @@ from ...analysis.model import Model, Resource
 from ...analysis.rules import Context
 from .common import BRIDGE_ERRORS, Stats, construct_key
 from .overrides import OVERRIDES, apply_overrides
+from .references import ProduceContext, ReferenceRecorder, token_strings
 from .render import Renderer, align, resource_type
 
 # Resource types the analyzer reads for exec. Types listed in _TYPE_ONLY matter only as the
@@ -180,6 +180,7 @@ class Element:
         type: str,
         raw: dict[str, Any],
         source: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         self.construct = construct
         self.stack = stack
@@ -189,6 +190,14 @@ class Element:
         #: CloudFormation properties as CDK renders them (before the snapshot's rewrite).
         self.raw = raw
         self._source = source
+        #: The resource's rendered Metadata (None when not rendered: read from the L1).
+        self._metadata = metadata
+
+    def get_metadata(self, key: str) -> Any:
+        """The resource's metadata entry ``key`` (``CfnResource.get_metadata``)."""
+        if self._metadata is not None:
+            return self._metadata.get(key)
+        return self.construct.get_metadata(key)
 
     @property
     def source(self) -> dict[str, Any]:
@@ -202,88 +211,6 @@ class Element:
                 value = {}
             self._source = dict(value) if isinstance(value, dict) else {}
         return self._source
-
-
-@jsii.implements(cdk.IResolveContext)
-class _ProduceContext:
-    """A resolve context that lets a ``Lazy`` produce its value once, resolving nothing in it
-    (the token strings it yields stay as they are)."""
-
-    def __init__(self, scope: IConstruct) -> None:
-        self._scope = scope
-
-    @property
-    def document_path(self) -> list[str]:
-        return []
-
-    @property
-    def preparing(self) -> bool:
-        return False
-
-    @property
-    def scope(self) -> IConstruct:
-        return self._scope
-
-    def register_post_processor(self, post_processor: cdk.IPostProcessor) -> None:
-        return None
-
-    def resolve(
-        self,
-        x: Any,
-        *,
-        allow_intrinsic_keys: bool | None = None,
-        remove_empty: bool | None = None,
-    ) -> Any:
-        return x
-
-
-def token_strings(value: Any, context: cdk.IResolveContext, depth: int = 0) -> list[str]:
-    """The strings in an unresolved L1 property value, ``Lazy`` values produced in
-    ``context`` (a ``_ProduceContext``; two bridge calls each, at most three levels deep);
-    token strings are kept as they are."""
-    if isinstance(value, str):
-        return [value]
-    if value is None or isinstance(value, bool | int | float):
-        return []
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in token_strings(v, context, depth)]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in token_strings(v, context, depth)]
-    if depth >= 3:
-        return []
-    try:
-        token = cdk.Tokenization.reverse(value)
-        produced = token.resolve(context) if token is not None else None
-    except (*BRIDGE_ERRORS, AttributeError, TypeError):
-        return []
-    return token_strings(produced, context, depth + 1)
-
-
-class _ReferenceRecorder(cdk.DefaultTokenResolver):
-    """A token resolver that notes, for each ``Reference`` met, the element it targets.
-
-    Used only to find the targets (its output is thrown away): a reference is not resolved
-    further, every other token (``Lazy`` values, intrinsics) is, so nested references are
-    reached.
-    """
-
-    def __init__(self, by_construct: dict[str, Element]) -> None:
-        super().__init__(cdk.StringConcat())
-        self.by_construct = by_construct
-        self.found: dict[tuple[str, str | None], set[str]] = {}
-
-    def resolve_token(
-        self, t: cdk.IResolvable, context: cdk.IResolveContext, post_processor: cdk.IPostProcessor
-    ) -> Any:
-        if isinstance(t, cdk.Reference):
-            el = self.by_construct.get(construct_key(t.target))
-            if el is not None:
-                attr = t.display_name
-                key = (el.logical_id, None if attr == "Ref" else attr)
-                self.found.setdefault(key, set()).add(el.template)
-            return ""
-        return super().resolve_token(t, context, post_processor)
-
 
 
 class Snapshot:
@@ -304,7 +231,7 @@ class Snapshot:
         self._sources: dict[str, Any] = {}
         self._targets: dict[str, dict[tuple[str, str | None], set[str]]] = {}
         self._tokens: dict[tuple[str, str | None], str | None] = {}
-        self._contexts: dict[str, _ProduceContext] = {}
+        self._contexts: dict[str, ProduceContext] = {}
         started = time.perf_counter()
         owners = stack_owners(constructs)
         names = {
@@ -385,7 +312,13 @@ class Snapshot:
                 props = body["Properties"] = {}
             construct = mapping.get(lid)
             if construct is not None:
-                self._add(Element(construct, stack, name, lid, str(body.get("Type")), props))
+                meta = body.get("Metadata")
+                self._add(
+                    Element(
+                        construct, stack, name, lid, str(body.get("Type")), props,
+                        metadata=meta if isinstance(meta, dict) else {},
+                    )
+                )
 
     def _add_resolved(
         self,
@@ -524,7 +457,7 @@ class Snapshot:
                 return None
             context = self._contexts.get(el.template)
             if context is None:
-                context = self._contexts[el.template] = _ProduceContext(el.stack)
+                context = self._contexts[el.template] = ProduceContext(el.stack)
             strings = "\n".join(token_strings(source, context))
             self._strings[cache_key] = strings
             self._sources[strings] = source
@@ -538,7 +471,7 @@ class Snapshot:
         # of one cluster): the exact way below runs once per distinct value, not per resource.
         found = self._targets.get(strings)
         if found is None:
-            recorder = _ReferenceRecorder(self.by_construct)
+            recorder = ReferenceRecorder(self.by_construct)
             try:
                 cdk.Tokenization.resolve(self._sources[strings], scope=el.stack, resolver=recorder)
                 found = recorder.found

@@ -90,6 +90,8 @@ _RENAMES = {
 }
 _SOURCE_NAMES = {cfn: name[:1].lower() + name[1:] for name, cfn in _RENAMES.items()}
 _SNAKE = re.compile(r"(?<=[a-z0-9])([A-Z])")
+# The return annotations (as jsii writes them) of L1 properties holding one string.
+_STRING_TYPES = frozenset({"builtins.str", "typing.Optional[builtins.str]"})
 _RAW_JSON = frozenset(
     {"PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "DockerLabels", "Options"}
 )
@@ -227,7 +229,7 @@ class Snapshot:
         self._by_logical_id: dict[str, list[Element]] = {}
         # _referenced's caches: the token strings of an element's property, the property's
         # unresolved value by those strings, and the references found in it.
-        self._strings: dict[tuple[str, str], str] = {}
+        self._strings: dict[tuple[str, str], tuple[str, str]] = {}
         self._sources: dict[str, Any] = {}
         self._targets: dict[str, dict[tuple[str, str | None], set[str]]] = {}
         self._tokens: dict[tuple[str, str | None], str | None] = {}
@@ -450,8 +452,8 @@ class Snapshot:
         ID in two stacks.
         """
         cache_key = (construct_key(el.construct), prop)
-        strings = self._strings.get(cache_key)
-        if strings is None:
+        known = self._strings.get(cache_key)
+        if known is None:
             source = self._source_value(el, prop)
             if source is None:
                 return None
@@ -459,25 +461,31 @@ class Snapshot:
             if context is None:
                 context = self._contexts[el.template] = ProduceContext(el.stack)
             strings = "\n".join(token_strings(source, context))
-            self._strings[cache_key] = strings
-            self._sources[strings] = source
+            # Values made only of strings reference the same things when their strings are
+            # the same (many services of one cluster): the exact way below then runs once
+            # per distinct value. Other values (structs) are keyed by the element.
+            stringy = isinstance(source, str) or (
+                isinstance(source, list) and all(isinstance(v, str) for v in source)
+            )
+            key = "s:" + strings if stringy else f"e:{cache_key[0]}:{prop}"
+            known = self._strings[cache_key] = (strings, key)
+            self._sources[key] = source
+        strings, key = known
         candidates = [
             e for e in self._by_logical_id.get(logical_id, ()) if e.template != el.template
         ]
         hits = [c for c in candidates if (self._token_of(c, attr) or "\0") in strings]
         if len(hits) == 1:
             return hits[0]
-        # Properties holding the same token strings reference the same things (many services
-        # of one cluster): the exact way below runs once per distinct value, not per resource.
-        found = self._targets.get(strings)
+        found = self._targets.get(key)
         if found is None:
             recorder = ReferenceRecorder(self.by_construct)
             try:
-                cdk.Tokenization.resolve(self._sources[strings], scope=el.stack, resolver=recorder)
+                cdk.Tokenization.resolve(self._sources[key], scope=el.stack, resolver=recorder)
                 found = recorder.found
             except BRIDGE_ERRORS:
                 found = {}
-            self._targets[strings] = found
+            self._targets[key] = found
         templates = found.get((logical_id, attr), set()) - {el.template}
         if len(templates) != 1:
             return None
@@ -488,7 +496,12 @@ class Snapshot:
         """The unresolved value of ``el``'s CloudFormation property ``prop``: the L1's own
         attribute (one small read) where its class has one, else from ``_cfn_properties``."""
         attr = _SNAKE.sub(r"_\1", prop[:1].lower() + prop[1:]).lower()
-        if isinstance(getattr(type(el.construct), attr, None), property):
+        getter = getattr(type(el.construct), attr, None)
+        # Only string-typed properties: reading a struct-typed one would make jsii type the
+        # object as a Python struct, which then crosses back empty.
+        if isinstance(getter, property) and getter.fget is not None and (
+            getter.fget.__annotations__.get("return") in _STRING_TYPES
+        ):
             try:
                 return getattr(el.construct, attr)
             except BRIDGE_ERRORS:

@@ -15,9 +15,9 @@ nothing, a custom element renders several), or a logical ID is a bare number (Ja
 those first), the logical IDs of that type's constructs are read across the bridge instead, in
 one ``resolve`` per stack.
 
-Side effect, the one difference from a synthesis without the aspect: CDK records the template
-file's name in the stack's metadata (``aws:cdk:templateFile``) each time it writes the template,
-so the cloud assembly's ``<stack>.metadata.json`` lists that entry.
+Side effect, the one difference from a synthesis without the aspect besides the fixes: CDK
+notes the template file's name in the stack's metadata (``aws:cdk:templateFile``) each time it
+writes the template, so ``<stack>.metadata.json`` lists that entry once more per render.
 """
 
 from __future__ import annotations

@@ -378,11 +378,14 @@ def what_dominates(
         f"- **EcsExecAutoFix.apply_to** ({fix:+.1f} s at {size} services, {fix / base:+.0%}; "
         f"{int(st.get('fix:visits', 0))} visits): its own time is {own:.2f} s, of which the "
         f"snapshot {snapshot:.2f} s and the fixes {fixes:.2f} s; the rest is the one "
-        "`find_all` of the app (a proxy per construct). The snapshot reads two properties "
-        f"across the bridge for each of the {resolved} exec-relevant L1 resources (the "
-        "logical ID and the properties; jsii has no call that reads many objects at once) and "
-        "resolves each stack in one call; the fixes cost a few calls per change (a property "
-        "override, an annotation).",
+        "`find_all` of the app (a proxy per construct). The snapshot has CDK render each "
+        f"stack's template in one call ({resolved} resources paired with their constructs by "
+        "type order, no call per resource); most of its time goes to the cross-stack "
+        "references whose logical IDs several stacks share (this app's identical network "
+        "stacks: a few reads per service to tell which stack each reference targets). The "
+        "fixes cost a few calls per change (a property override, an annotation, an ingress "
+        "rule per task security group on the endpoint's group); the rest of the whole-process "
+        "difference is CDK synthesizing what the fixes added.",
         f"- **Aspects.of(app).add(EcsExecAutoFix())** ({classic:+.1f} s, "
         f"{classic / base:+.0%}): the same work plus one Python callback per construct "
         f"({int(st.get('fix-aspect:visits', 0))} here), which is what `apply_to` avoids.",

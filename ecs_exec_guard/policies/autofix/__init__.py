@@ -23,9 +23,10 @@ on its own.
 Cost: one ``find_all`` of the stage and one render per stack (which construct each resource is
 comes from the tree's order, without a call per resource: ``render.py``), then a few calls per
 change; with ``Aspects.of``, also one jsii callback per construct (~0.2 ms each).
-``EcsExecAutoFix.stats`` says what a run spent. Rendering repeats the template file's name in each rendered stack's metadata
-(``aws:cdk:templateFile`` in ``<stack>.metadata.json``, which CDK writes once anyway), the one
-trace it leaves in the cloud assembly besides the fixes.
+``EcsExecAutoFix.stats`` says what a run spent. Rendering repeats the template file's name
+in each rendered stack's metadata (``aws:cdk:templateFile`` in ``<stack>.metadata.json``,
+which CDK writes once anyway), the one trace it leaves in the cloud assembly besides the
+fixes.
 
 What stays true:
 

@@ -24,7 +24,9 @@ from constructs import IConstruct
 
 from ecs_exec_guard.analysis import analyze
 from ecs_exec_guard.policies.autofix import EcsExecAutoFix
+from ecs_exec_guard.policies.autofix.common import construct_key
 from ecs_exec_guard.policies.autofix.render import align, resource_type
+from ecs_exec_guard.policies.autofix.snapshot import Snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -83,22 +85,28 @@ def test_a_users_property_override_is_seen_and_repaired(entry: str) -> None:
     assert [c for c in fix.changes if "ReadonlyRootFilesystem to false" in c], fix.changes
 
 
-@pytest.mark.parametrize("entry", apps.ENTRIES)
-def test_a_type_whose_constructs_do_not_each_render_is_read_by_logical_id(entry: str) -> None:
+def test_a_type_whose_constructs_do_not_each_render_is_read_by_logical_id() -> None:
     """An ``iam.Policy`` with no statement renders nothing, so the stack's policies cannot be
-    paired by order; their logical IDs are read instead, and the fix still lands on the
-    service's own task role."""
+    paired by order; their logical IDs are read instead. Every element of the snapshot is the
+    construct whose logical ID it has."""
     app = apps.new_app()
     stack = cdk.Stack(app, "Skipped")
-    iam.Policy(stack, "Empty")  # renders no AWS::IAM::Policy
+    empty = iam.Policy(stack, "Empty")  # renders no AWS::IAM::Policy
     cluster = ecs.Cluster(stack, "Cluster", vpc=apps._nat_vpc(stack))
     service = apps._service(stack, cluster, init=True)
     service.task_definition.add_to_task_role_policy(
         iam.PolicyStatement(actions=["sqs:SendMessage"], resources=["*"])
     )
-    _fix(app, entry)
-    assembly = app.synth()
-    assert _findings(assembly) == []
+    snap = Snapshot(app.node.find_all())
+    elements = list(snap.elements.values())
+    policies = [el for el in elements if el.type == "AWS::IAM::Policy"]
+    assert [el.construct.node.path for el in policies] == [
+        "Skipped/ServiceTask/TaskRole/DefaultPolicy/Resource"
+    ]
+    assert [el.logical_id for el in elements] == stack.resolve(
+        [el.construct.logical_id for el in elements]
+    )
+    assert construct_key(empty.node.default_child) not in snap.by_construct
 
 
 def test_align_pairs_by_type_order_and_reads_where_counts_differ() -> None:

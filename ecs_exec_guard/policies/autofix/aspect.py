@@ -12,9 +12,11 @@ flag off) it runs where it is, and an anchor that is never visited fails synthes
 validation error rather than fixing nothing silently.
 
 ``Aspects.of(scope).add(EcsExecAutoFix(), priority=AspectPriority.MUTATING)`` keeps working:
-its first visit (the scope) takes the batch; later visits (one per construct) return at once,
-except for an ``AWS::ECS::Service`` that was not in the batch (added later by another aspect),
-which is fixed on its own. See the package docstring for what stays true and the limits.
+its first visit (the scope) adds the anchor, which inherits the aspect, and the batch runs when
+the anchor is visited, as with ``apply_to``; the other visits (one per construct) return at
+once, except, after the batch, for an ``AWS::ECS::Service`` that was not in it (added later by
+another aspect), which is fixed on its own. See the package docstring for what stays true and
+the limits.
 """
 
 from __future__ import annotations
@@ -155,8 +157,7 @@ class EcsExecAutoFix:
             self._started = True
             self._run(node)
             return
-        if self._anchor is not None and construct_key(node) == construct_key(self._anchor):
-            self._visit_anchor(node, cast(Construct, self._added_to))
+        self._visit_anchor(node, cast(Construct, self._added_to))
 
     def _anchor_at_end(self, scope: Construct, *, add_aspect: bool = True) -> IConstruct:
         """An empty construct as the last child of ``scope``, where the batch runs;

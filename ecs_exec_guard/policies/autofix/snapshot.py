@@ -1,9 +1,10 @@
 """The snapshot: the exec-relevant L1 resources of a stage, read as CloudFormation.
 
-The CloudFormation properties of the resource types that matter for exec (ECS, IAM, VPC,
-security groups, endpoints, KMS, ...) are resolved in place with one ``Stack.resolve`` per
-stack and cased as CloudFormation spells them; cross-stack references become ``ImportValue`` of
-made-up exports, and the overrides this package registered are replayed. The pure-Python
+Each stack holding resource types that matter for exec (ECS, IAM, VPC, security groups,
+endpoints, KMS, ...) is rendered by CDK in one call (``render.py``); a stack that cannot be
+rendered has those resources' properties resolved with one ``Stack.resolve`` and cased as
+CloudFormation spells them, the overrides this package registered replayed. Cross-stack
+references become ``ImportValue`` of made-up exports. The pure-Python
 analyzer then runs over the snapshot exactly as it runs over synthesized templates, so the
 fixes and the checks agree by construction.
 """

@@ -4,7 +4,9 @@ Run as ``python bench/bench_app.py --services N --mode MODE --outdir DIR``; MODE
 ``baseline``, ``checks`` (EcsExecChecks), ``fix`` (``EcsExecAutoFix.apply_to(app)`` +
 EcsExecChecks), ``fix-aspect`` (``Aspects.of(app).add(EcsExecAutoFix(), ...)`` +
 EcsExecChecks: one Python callback per construct), ``nag`` (cdk-nag's AwsSolutionsChecks, the
-peer pack, for reference) or ``noop-aspect`` (an Aspect that does nothing: what any Aspect
+peer pack, for reference), ``prefixed`` (the app written the way the auto-fix leaves it, +
+EcsExecChecks: the floor of ``fix``, what synthesizing the fixed app costs with no fix to
+run) or ``noop-aspect`` (an Aspect that does nothing: what any Aspect
 added to the app costs). Prints ``BENCH {json}`` with the in-process seconds of the pack and
 the fix.
 """
@@ -23,7 +25,9 @@ SERVICES_PER_VPC = 100
 
 
 def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
-    """``clean``: an app with no finding (NAT route, writable root, init process)."""
+    """``clean``: an app with no finding (NAT route, writable root, init process). Mode
+    ``prefixed``: the app as EcsExecAutoFix leaves it (an ssmmessages endpoint per VPC whose
+    security group admits each service's group, writable roots, init process), written by hand."""
     import aws_cdk as cdk
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_ecs as ecs
@@ -33,7 +37,9 @@ def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
         # The benchmark measures cost, not verdicts: findings must not stop the synth.
         context={"@aws-cdk/core:failSynthOnValidationErrors": False},
     )
+    prefixed = mode == "prefixed"
     clusters: list[ecs.Cluster] = []
+    endpoint_groups: list[ec2.SecurityGroup] = []
     for v in range((services + SERVICES_PER_VPC - 1) // SERVICES_PER_VPC):
         net = cdk.Stack(app, f"Network{v}")
         vpc = (
@@ -52,6 +58,21 @@ def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
             )
         )
         clusters.append(ecs.Cluster(net, "Cluster", vpc=vpc))
+        if prefixed:  # what EcsExecAutoFix adds to the VPC (same IDs, same properties)
+            group = ec2.SecurityGroup(
+                vpc,
+                "EcsExecEndpointSecurityGroup",
+                vpc=vpc,
+                description="HTTPS from ECS Exec tasks to interface endpoints (ecs-exec-guard)",
+            )
+            vpc.add_interface_endpoint(
+                "EcsExecSsmMessagesEndpoint",
+                service=ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+                private_dns_enabled=True,
+                open=False,
+                security_groups=[group],
+            )
+            endpoint_groups.append(group)
     stack = None
     for i in range(services):
         if i % SERVICES_PER_STACK == 0:
@@ -61,20 +82,32 @@ def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
         td.add_container(
             "app",
             image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/nginx:latest"),
-            readonly_root_filesystem=(i % 2 == 0) and not clean,
+            readonly_root_filesystem=(i % 2 == 0) and not (clean or prefixed),
             linux_parameters=ecs.LinuxParameters(stack, f"Linux{i}", init_process_enabled=True)
-            if clean
+            if clean or prefixed
             else None,
         )
-        ecs.FargateService(
+        service = ecs.FargateService(
             stack,
             f"Service{i}",
             cluster=clusters[i // SERVICES_PER_VPC],
             task_definition=td,
             enable_execute_command=True,
         )
+        if prefixed:
+            task_group = service.connections.security_groups[0]
+            ec2.CfnSecurityGroupIngress(
+                task_group,
+                "EcsExecEndpointIngress",
+                group_id=endpoint_groups[i // SERVICES_PER_VPC].security_group_id,
+                source_security_group_id=task_group.security_group_id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description="HTTPS from ECS Exec tasks (ecs-exec-guard)",
+            )
     pack = fix = None
-    if mode in ("checks", "fix", "fix-aspect"):
+    if mode in ("checks", "fix", "fix-aspect", "prefixed"):
         from ecs_exec_guard import EcsExecChecks
 
         pack = EcsExecChecks(app)
@@ -132,7 +165,7 @@ if __name__ == "__main__":
     parser.add_argument("--services", type=int, required=True)
     parser.add_argument(
         "--mode",
-        choices=("baseline", "checks", "fix", "fix-aspect", "nag", "noop-aspect"),
+        choices=("baseline", "checks", "fix", "fix-aspect", "prefixed", "nag", "noop-aspect"),
         required=True,
     )
     parser.add_argument("--outdir", required=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from constructs import IConstruct
 from jsii.errors import JSIIError
@@ -15,6 +16,10 @@ WARNING_CANNOT_FIX = "ecs-exec-guard:autofix:cannot-fix"
 
 #: What a failing call into aws-cdk-lib raises in Python (a JS exception is a RuntimeError).
 BRIDGE_ERRORS = (JSIIError, RuntimeError)
+
+# What constructs raises when a scope already has a child of that ID.
+_ID_TAKEN = "There is already a Construct with name"
+_T = TypeVar("_T")
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _LINUX_MIN = ((1, 4, 0), "1.4.0")
@@ -59,6 +64,18 @@ def unique_id(scope: IConstruct, base: str) -> str:
         candidate = f"{base}{n}"
         n += 1
     return candidate
+
+
+def add_child(scope: IConstruct, base: str, make: Callable[[str], _T]) -> _T:
+    """``make(id)``, a new child of ``scope`` under the first free ID of ``base``, ``base2``,
+    ``base3``, ...: tried with ``base`` first, so a free ID (the common case) costs the one call
+    that creates the construct instead of a lookup first (``unique_id``)."""
+    try:
+        return make(base)
+    except BRIDGE_ERRORS as e:
+        if _ID_TAKEN not in str(e):
+            raise
+    return make(unique_id(scope, base))
 
 
 def exec_platform_version(version: Any, windows: bool) -> str | None:

@@ -27,7 +27,7 @@ from ...analysis.model import Resource, as_list, get_ci, truthy
 from ...analysis.network import container_hosts, egress_allows, service_endpoints
 from ...analysis.rules.iam import exec_log_requirements
 from .batch import Batch
-from .common import WARNING_CANNOT_FIX, construct_key, owns, unique_id
+from .common import WARNING_CANNOT_FIX, add_child, construct_key, owns, unique_id
 from .overrides import override
 from .snapshot import Element
 
@@ -153,6 +153,8 @@ def _repair_ssm_endpoints(batch: Batch, launch: Launch, a: Any, svc: Element) ->
 
 
 def _group_id(sg_el: Element) -> str:
+    if isinstance(sg_el.construct, ec2.CfnSecurityGroup):
+        return sg_el.construct.attr_group_id  # the same reference, in one call
     return cdk.Token.as_string(sg_el.construct.get_att("GroupId"))
 
 
@@ -208,18 +210,18 @@ def _admit_groups(
                 continue
             source = cast(ec2.CfnVPC, vpc_el.construct).attr_default_security_group
             scope = cast(Construct, vpc_el.construct.node.scope)
-            rid = unique_id(scope, f"{vpc_el.construct.node.id}{ENDPOINT_INGRESS_ID}")
+            base = f"{vpc_el.construct.node.id}{ENDPOINT_INGRESS_ID}"
             label = f"the default security group of {vpc_el.logical_id}"
         else:
             sg_el = batch.snap.element(batch.ctx.model.deref(raw, "AWS::EC2::SecurityGroup"))
             if sg_el is not None:
                 source = _group_id(sg_el)
-                scope, rid = _rule_scope(sg_el, ENDPOINT_INGRESS_ID)
+                scope, base = _rule_scope(batch, sg_el, ENDPOINT_INGRESS_ID)
                 label = sg_el.logical_id
             elif isinstance(raw, str) and raw.startswith("sg-"):
                 source = raw
                 scope = cast(Construct, target.node.scope)
-                rid = unique_id(scope, f"{target.node.id}{ENDPOINT_INGRESS_ID}")
+                base = f"{target.node.id}{ENDPOINT_INGRESS_ID}"
                 label = raw
             else:
                 batch.warn(
@@ -229,18 +231,26 @@ def _admit_groups(
                     "admitted on TCP 443; admit it where it is defined.",
                 )
                 continue
-        ec2.CfnSecurityGroupIngress(
-            scope,
-            rid,
-            group_id=target_id,
-            source_security_group_id=source,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="HTTPS from ECS Exec tasks (ecs-exec-guard)",
-        )
+        add_child(scope, base, _ingress_443(scope, target_id, source))
         admitted.append(label)
     return admitted
+
+
+def _ingress_443(
+    scope: Construct, group_id: str, source: str
+) -> Callable[[str], ec2.CfnSecurityGroupIngress]:
+    """A maker (for ``add_child``) of the rule admitting TCP 443 from ``source`` into
+    ``group_id``."""
+    return lambda rid: ec2.CfnSecurityGroupIngress(
+        scope,
+        rid,
+        group_id=group_id,
+        source_security_group_id=source,
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        description="HTTPS from ECS Exec tasks (ecs-exec-guard)",
+    )
 
 
 def _endpoint_security_group(batch: Batch, vpc_el: Element) -> tuple[IConstruct, str]:
@@ -437,11 +447,15 @@ def _fix_egress(
     if not groups:
         return
     vpc_el = batch.snap.element(vpcs[0]) if len(vpcs) == 1 else None
+    if endpoint_path and vpc_el is None:
+        return
+    to = [vpcs[0].props.get("CidrBlock")] if endpoint_path else ["0.0.0.0/0"]
+    verdict, _ = egress_allows(batch.ctx.model, batch.ctx.net, groups, [], to)
+    if verdict is not False:
+        return
     peer_group: str | None = None
     dest: Any = None
-    if endpoint_path and vpc_el is not None:
-        cidr_value = vpcs[0].props.get("CidrBlock")
-        verdict, _ = egress_allows(batch.ctx.model, batch.ctx.net, groups, [], [cidr_value])
+    if vpc_el is not None and endpoint_path:
         endpoint_sg = _endpoint_group(batch, vpc_el, launch)
         if endpoint_sg is not None:
             peer_group, name = endpoint_sg
@@ -449,14 +463,9 @@ def _fix_egress(
         else:
             dest = _vpc_cidr(vpc_el)
             where = "the VPC CIDR (the ssmmessages endpoint)"
-    elif endpoint_path:
-        return
     else:
-        verdict, _ = egress_allows(batch.ctx.model, batch.ctx.net, groups, [], ["0.0.0.0/0"])
         dest = "0.0.0.0/0"
         where = "0.0.0.0/0 (ssmmessages over the internet)"
-    if verdict is not False:
-        return
     sg = None
     for raw in groups:
         sg = batch.snap.element(batch.ctx.model.deref(raw, "AWS::EC2::SecurityGroup"))
@@ -513,28 +522,35 @@ def _egress_rule(
     if key in batch.plan.egress_done:
         return False
     batch.plan.egress_done.add(key)
-    scope, rid = _rule_scope(sg, EGRESS_ID)
+    scope, base = _rule_scope(batch, sg, EGRESS_ID)
     peer: dict[str, Any] = (
         {"destination_security_group_id": peer_group}
         if peer_group is not None
         else {"cidr_ip": cidr}
     )
-    ec2.CfnSecurityGroupEgress(
+    group_id = _group_id(sg)
+    add_child(
         scope,
-        rid,
-        group_id=cdk.Token.as_string(sg.construct.get_att("GroupId")),
-        ip_protocol="tcp",
-        from_port=443,
-        to_port=443,
-        description=description,
-        **peer,
+        base,
+        lambda rid: ec2.CfnSecurityGroupEgress(
+            scope,
+            rid,
+            group_id=group_id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description=description,
+            **peer,
+        ),
     )
     return True
 
 
-def _rule_scope(sg: Element, base: str) -> tuple[Construct, str]:
-    parent = sg.construct.node.scope
-    if isinstance(parent, ec2.SecurityGroup) and owns(parent, sg.construct):
-        return parent, unique_id(parent, base)
-    scope = cast(Construct, parent)
-    return scope, unique_id(scope, f"{sg.construct.node.id}{base}")
+def _rule_scope(batch: Batch, sg: Element, base: str) -> tuple[Construct, str]:
+    """Where a rule of security group ``sg`` goes, and the ID to give it (``add_child`` makes
+    it unique): in the group's ``SecurityGroup`` as ``base``, else next to the L1."""
+    parent = batch.snap.security_group_l2(sg)
+    if parent is not None:
+        return parent, base
+    node = sg.construct.node
+    return cast(Construct, node.scope), f"{node.id}{base}"

@@ -120,6 +120,15 @@ def _cfn_case(value: Any) -> Any:
 
 
 
+def _structured(value: Any) -> bool:
+    """Whether a rendered property value is a list or an object other than one intrinsic."""
+    if isinstance(value, list):
+        return True
+    return isinstance(value, dict) and not (
+        len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt", "Fn::ImportValue")
+    )
+
+
 _PSEUDO: dict[str, Callable[[], Any]] = {
     "AWS::AccountId": lambda: cdk.Aws.ACCOUNT_ID,
     "AWS::Region": lambda: cdk.Aws.REGION,
@@ -203,6 +212,11 @@ class Element:
         return self.construct.get_metadata(key)
 
     @property
+    def has_source(self) -> bool:
+        """Whether ``source`` has been read (or was given)."""
+        return self._source is not None
+
+    @property
     def source(self) -> dict[str, Any]:
         """The L1's unresolved properties (``_cfn_properties``: tokens, camelCase keys), read
         when needed (one bridge call) to find which stack an ambiguous cross-stack reference
@@ -243,9 +257,13 @@ class Snapshot:
         }
         per_stack: dict[str, list[tuple[cdk.CfnResource, str, bool]]] = {}
         every_l1: dict[str, list[tuple[cdk.CfnResource, str | None]]] = {}
+        # The construct before each L1 in pre-order (``owner``).
+        self._before: dict[str, IConstruct] = {}
         for i, c in enumerate(constructs):
             if not isinstance(c, cdk.CfnResource):
                 continue
+            if i > 0:
+                self._before[construct_key(c)] = constructs[i - 1]
             holder = owners.of[i]
             if holder is None:
                 continue
@@ -432,7 +450,11 @@ class Snapshot:
                 props = resource.get("Properties") if isinstance(resource, dict) else None
                 if el is None or not isinstance(props, dict):
                     continue
-                resource["Properties"] = {prop: rewrite(v, el, prop) for prop, v in props.items()}
+                # Structured values first: when one of them needs the L1's unresolved
+                # properties (one read), the properties after it use that read too.
+                first = sorted(props, key=lambda prop: not _structured(props[prop]))
+                linked = {prop: rewrite(props[prop], el, prop) for prop in first}
+                resource["Properties"] = {prop: linked[prop] for prop in props}
 
     def _unique_elsewhere(self, logical_id: str, template: str) -> Element | None:
         found = [e for e in self._by_logical_id.get(logical_id, ()) if e.template != template]
@@ -496,6 +518,9 @@ class Snapshot:
     def _source_value(el: Element, prop: str) -> Any:
         """The unresolved value of ``el``'s CloudFormation property ``prop``: the L1's own
         attribute (one small read) where its class has one, else from ``_cfn_properties``."""
+        names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
+        if el.has_source:
+            return next((el.source[n] for n in names if n is not None and n in el.source), None)
         attr = _SNAKE.sub(r"_\1", prop[:1].lower() + prop[1:]).lower()
         getter = getattr(type(el.construct), attr, None)
         # Only string-typed properties: reading a struct-typed one would make jsii type the
@@ -507,7 +532,6 @@ class Snapshot:
                 return getattr(el.construct, attr)
             except BRIDGE_ERRORS:
                 return None
-        names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
         return next((el.source[n] for n in names if n is not None and n in el.source), None)
 
     def _token_of(self, el: Element, attr: str | None) -> str | None:
@@ -526,6 +550,19 @@ class Snapshot:
         return self._tokens[key]
 
     # -- lookups --------------------------------------------------------------------------
+    def security_group_l2(self, el: Element) -> ec2.SecurityGroup | None:
+        """The ``ec2.SecurityGroup`` whose L1 ``el`` is, told without a bridge call.
+
+        In pre-order the construct before an L1 is its parent exactly when the L1 is its
+        parent's first child. A ``SecurityGroup`` creates its ``CfnSecurityGroup`` before any
+        other child and always has it, so a ``SecurityGroup`` just before an L1 is that L1's
+        parent (it cannot be the last descendant of an earlier sibling) and the L1 its default
+        child; any other L1 of a ``SecurityGroup`` comes later. None when ``el`` is not the
+        default child of a ``SecurityGroup``.
+        """
+        before = self._before.get(construct_key(el.construct))
+        return before if isinstance(before, ec2.SecurityGroup) else None
+
     def element(self, res: Resource | None) -> Element | None:
         if res is None:
             return None

@@ -5,8 +5,7 @@ Run as ``python bench/bench_app.py --services N --mode MODE --outdir DIR``; MODE
 EcsExecChecks), ``fix-aspect`` (``Aspects.of(app).add(EcsExecAutoFix(), ...)`` +
 EcsExecChecks: one Python callback per construct), ``nag`` (cdk-nag's AwsSolutionsChecks, the
 peer pack, for reference), ``prefixed`` (the app written the way the auto-fix leaves it, +
-EcsExecChecks: the floor of ``fix``, what synthesizing the fixed app costs with no fix to
-run) or ``noop-aspect`` (an Aspect that does nothing: what any Aspect
+EcsExecChecks: what the app costs when it is right from the start, the reference for ``fix``) or ``noop-aspect`` (an Aspect that does nothing: what any Aspect
 added to the app costs). Prints ``BENCH {json}`` with the in-process seconds of the pack and
 the fix.
 """
@@ -24,8 +23,13 @@ SERVICES_PER_STACK = 40
 SERVICES_PER_VPC = 100
 
 
-def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
-    """``clean``: an app with no finding (NAT route, writable root, init process). Mode
+def build(
+    services: int, mode: str, outdir: str, clean: bool = False, distinct: bool = False
+) -> None:
+    """``clean``: an app with no finding (NAT route, writable root, init process).
+    ``distinct``: each network stack's VPC and cluster get their own construct IDs (``Vpc0``,
+    ``Cluster0``, ...), so no two stacks share a logical ID and no cross-stack reference is
+    ambiguous before CDK prepares the app. Mode
     ``prefixed``: the app as EcsExecAutoFix leaves it (an ssmmessages endpoint per VPC whose
     security group admits each service's group, writable roots, init process), written by hand."""
     import aws_cdk as cdk
@@ -42,12 +46,13 @@ def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
     endpoint_groups: list[ec2.SecurityGroup] = []
     for v in range((services + SERVICES_PER_VPC - 1) // SERVICES_PER_VPC):
         net = cdk.Stack(app, f"Network{v}")
+        suffix = str(v) if distinct else ""
         vpc = (
-            ec2.Vpc(net, "Vpc", max_azs=2, nat_gateways=1)
+            ec2.Vpc(net, f"Vpc{suffix}", max_azs=2, nat_gateways=1)
             if clean
             else ec2.Vpc(
                 net,
-                "Vpc",
+                f"Vpc{suffix}",
                 max_azs=2,
                 nat_gateways=0,
                 subnet_configuration=[
@@ -57,7 +62,7 @@ def build(services: int, mode: str, outdir: str, clean: bool = False) -> None:
                 ],
             )
         )
-        clusters.append(ecs.Cluster(net, "Cluster", vpc=vpc))
+        clusters.append(ecs.Cluster(net, f"Cluster{suffix}", vpc=vpc))
         if prefixed:  # what EcsExecAutoFix adds to the VPC (same IDs, same properties)
             group = ec2.SecurityGroup(
                 vpc,
@@ -170,5 +175,8 @@ if __name__ == "__main__":
     )
     parser.add_argument("--outdir", required=True)
     parser.add_argument("--clean", action="store_true", help="an app with no finding")
+    parser.add_argument(
+        "--distinct", action="store_true", help="no logical ID shared by two network stacks"
+    )
     args = parser.parse_args()
-    build(args.services, args.mode, args.outdir, args.clean)
+    build(args.services, args.mode, args.outdir, args.clean, args.distinct)

@@ -5,9 +5,9 @@ Run as ``python bench/bench_app.py --services N --mode MODE --outdir DIR``; MODE
 EcsExecChecks), ``fix-aspect`` (``Aspects.of(app).add(EcsExecAutoFix(), ...)`` +
 EcsExecChecks: one Python callback per construct), ``nag`` (cdk-nag's AwsSolutionsChecks, the
 peer pack, for reference), ``prefixed`` (the app written the way the auto-fix leaves it, +
-EcsExecChecks: what the app costs when it is right from the start, the reference for ``fix``) or ``noop-aspect`` (an Aspect that does nothing: what any Aspect
-added to the app costs). Prints ``BENCH {json}`` with the in-process seconds of the pack and
-the fix.
+EcsExecChecks: what the app costs when it is right from the start, the reference for ``fix``)
+or ``noop-aspect`` (an Aspect that does nothing: what any Aspect added to the app costs).
+Prints ``BENCH {json}`` with the in-process seconds of the pack and the fix.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ def test_associations_and_keys() -> None:
         res(model, "D"): Unknown("the network ACL of subnet D is parameter P (set at deploy time)"),
         res(model, "E"): AclKey(None, vpc),
         res(model, "G"): Unknown(
-            f"network ACL att {T} A DefaultNetworkAcl of subnet G is not in the input"),
+            "network ACL A.DefaultNetworkAcl of subnet G is not in the input"),
     }
     assert dict(acls.entries) == {AclKey(None, vpc): [res(model, "OnDefault")],
                                   AclKey(acl): [res(model, "OnAcl")]}
@@ -201,7 +201,7 @@ def test_the_default_acl_and_its_own_rules() -> None:
         ({"protocol": None}, "Protocol of X"),
         ({"protocol": {"Ref": "P"}}, "Protocol of X"),
         ({"cidr": "nowhere"}, 'the address range of X ("nowhere")'),
-        ({"cidr": {"Ref": "P"}}, "the address range of X (par App.template.json P)"),
+        ({"cidr": {"Ref": "P"}}, "the address range of X (parameter P)"),
         ({"ports": None}, "PortRange of X"),
         ({"ports": ("x", 443)}, "PortRange of X"),
         ({"ports": (443, None)}, "PortRange of X"),
@@ -238,10 +238,10 @@ def test_an_entry_of_the_other_direction_is_skipped_even_when_broken() -> None:
     ("cidr", "expected"),
     [
         ("0.0.0.0/0", ("allow", None)),
-        ("10.0.0.0/8", ("unknown", "whether E (\"10.0.0.0/8\") covers the peer address range "
-                                   "(unresolved: an IPAM pool), which is unknown")),
-        ("::/0", ("unknown", "whether E (\"::/0\") covers the peer address range "
-                             "(unresolved: an IPAM pool), which is unknown")),
+        ("10.0.0.0/8", ("unknown", "whether E (10.0.0.0/8) covers the peer address range, "
+                                   "which is unknown (an IPAM pool)")),
+        ("::/0", ("unknown", "whether E (::/0) covers the peer address range, which is unknown "
+                             "(an IPAM pool)")),
     ],
 )
 def test_an_unresolved_peer_range(cidr: str, expected: tuple[str, str | None]) -> None:
@@ -322,11 +322,12 @@ def test_flow_problems() -> None:
     assert flow_problems(index.acls, b, "0.0.0.0/0", client=True) == []
     unknown_acl = flow_problems(index.acls, c, Unknown("a pool"), client=False)
     assert unknown_acl == [AclProblem(
-        c, None, False, "(unresolved: a pool)", HTTPS_PORTS, "unknown",
+        c, None, False, "an unknown address range (a pool)", HTTPS_PORTS, "unknown",
         'network ACL "acl-0123456789abcdef0" of subnet C is not in the input')]
-    assert unknown_acl[0].traffic == "inbound TCP 443 from (unresolved: a pool)"
+    assert unknown_acl[0].traffic == "inbound TCP 443 from an unknown address range (a pool)"
     assert unknown_acl[0].entry_to_add == (
-        "to the subnet's network ACL, an entry allowing inbound TCP 443 from (unresolved: a pool)")
+        "to the subnet's network ACL, an entry allowing inbound TCP 443 from an unknown address "
+        "range (a pool)")
     assert flow_problems(index.acls, c, "0.0.0.0/0", client=True)[0].egress is True
     entry(t, "Broken", 50, egress=False, protocol=None)
     model, index = index_of(t)

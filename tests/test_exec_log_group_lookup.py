@@ -41,7 +41,7 @@ def test_a_resource_that_is_not_a_log_group_is_not_read_as_one() -> None:
     app.add("ExecLogs", "Custom::LogGroup", ServiceToken="arn:aws:lambda:eu-west-1:"
             "123456789012:function:make-log-group")
     assert encrypted_logging_to(app, ref("ExecLogs")) == [(
-        "EcsExec-CFG1", "warning", "Cluster", NEEDS.format("ref App.template.json ExecLogs"))]
+        "EcsExec-CFG1", "warning", "Cluster", NEEDS.format("ExecLogs"))]
 
 
 def test_a_log_group_named_by_the_same_parameter_is_found() -> None:

@@ -98,10 +98,10 @@ CASES: dict[str, tuple[Any, list[tuple[str, Any]], str]] = {
                   f'{CHANNEL}"1234abcd-12ab"'),
     "key from a parameter": ({"KmsKeyId": ref("KeyParam")},
                              [("kms:Decrypt", "{{par|App.template.json|KeyParam}}")],
-                             f"{CHANNEL}par App.template.json KeyParam"),
+                             f"{CHANNEL}parameter KeyParam"),
     "key imported": ({"KmsKeyId": import_value("K")}, [("kms:Decrypt", not_exported("K"))],
-                     f"{CHANNEL}(unresolved: Fn::ImportValue K: no template of the input "
-                     "exports it)"),
+                     f"{CHANNEL.removesuffix('KMS key ')}a KMS key that cannot be resolved "
+                     "(Fn::ImportValue K: no template of the input exports it)"),
     "key by GetAtt Arn": ({"KmsKeyId": arn("Key")}, [("kms:Decrypt", KEY + KEY_REF)],
                           f"{CHANNEL}Key"),
     "key in an ARN of its own": ({"KmsKeyId": sub("arn:aws:kms:r:a:key/${Key}")},

@@ -39,7 +39,7 @@ def test_cluster_with_exec_logging_and_a_kms_key(snapshot: Any) -> None:
     t.add("Key", "AWS::KMS::Key",
           KeyPolicy=document(allow("kms:*", Principal={"AWS": ACCOUNT_ROOT})))
     text = explained(t, kind="cluster") + explained(t, kind="task-role")
-    assert "    exec logging: OVERRIDE\n    exec KMS key: ref App.template.json Key\n" in text
+    assert "    exec logging: OVERRIDE\n    exec KMS key: Key\n" in text
     # The task role lacks the logging and KMS permissions: IAM3 is on the role's link.
     assert "task-role [broken] task role TaskRole" in text
     assert text == snapshot

@@ -78,9 +78,8 @@ def test_route_to_a_nat_gateway_given_by_a_parameter() -> None:
     assert first_subnet(t) == (
         "subnet [unknown] subnet PrivateSubnet (AWS::EC2::Subnet)\n"
         "    CIDR 10.0.1.0/24\n"
-        "    way out cannot be verified: route PrivateSubnetDefaultRoute goes to NAT gateway par"
-        " App.template.json Gateway, which is not in the input (whether it is public and has a"
-        " way out)\n"
+        "    way out cannot be verified: the NAT gateway of route PrivateSubnetDefaultRoute is"
+        " parameter Gateway, set at deploy time (whether it is public and has a way out)\n"
         "  route-table [unknown] route table PrivateSubnetRouteTable (AWS::EC2::RouteTable)\n"
         "    route [unknown] route PrivateSubnetDefaultRoute: 0.0.0.0/0 via NatGateway\n"
         "        parameter Gateway (set at deploy time)\n"
@@ -224,7 +223,7 @@ def test_security_groups_and_their_egress_rules() -> None:
         "      egress 58 type 1 code 4 to ::/0\n"
         "      egress 1 type 0 code 0 to 10.0.0.0/8\n"
         "      egress ICMP type 3 code 4 to 10.0.0.0/8\n"
-        "      egress udp 53 to ref App.template.json OpenSg\n"
+        "      egress udp 53 to OpenSg\n"
         "      egress all traffic to 10.0.0.0/8\n"
         # OpenSg has no inline rule: CloudFormation keeps its default allow-all rule.
         "  security-group [info] security group OpenSg (AWS::EC2::SecurityGroup)\n"
@@ -375,10 +374,10 @@ def test_a_route_table_given_by_a_parameter() -> None:
     assert first_subnet(t) == (
         "subnet [unknown] subnet PrivateSubnet (AWS::EC2::Subnet)\n"
         "    CIDR 10.0.1.0/24\n"
-        "    way out cannot be verified: route table par App.template.json RouteTable is not in"
-        " the input\n"
-        "  route-table [unknown] route table: route table par App.template.json RouteTable is"
-        " not in the input\n"
+        "    way out cannot be verified: the route table of subnet PrivateSubnet is parameter"
+        " RouteTable (set at deploy time)\n"
+        "  route-table [unknown] route table: the route table of subnet PrivateSubnet is"
+        " parameter RouteTable (set at deploy time)\n"
         "  acl [ok] the default network ACL of Vpc\n"
         "      lets exec's TCP 443 and its return traffic through\n"
     )
@@ -462,8 +461,7 @@ def test_the_vpcs_default_security_group_by_attribute_is_not_in_the_input() -> N
         att("Vpc", "DefaultSecurityGroup")]
     assert explained(t, kind="egress") == (
         "egress [ok] egress TCP 443 to the internet (0.0.0.0/0)\n"
-        "  security-group [unknown] security group att App.template.json Vpc"
-        " DefaultSecurityGroup\n"
+        "  security-group [unknown] security group Vpc.DefaultSecurityGroup\n"
     )
 
 

@@ -41,8 +41,8 @@ ACTION = "ssmmessages:OpenDataChannel"
 SSM_CORE = "AWS managed policy arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
 READ_ONLY = "AWS managed policy arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess"
 UNKNOWN_ARN = "managed policy arn:aws:iam::123456789012:policy/unknown is not known to this tool"
-IMPORTED = ("managed policy (unresolved: Fn::ImportValue {}: no template of the input exports "
-            "it) cannot be resolved")
+IMPORTED = ("a managed policy cannot be resolved (Fn::ImportValue {}: no template of the input "
+            "exports it)")
 
 
 def permissions(logical_id: str) -> Any:

@@ -49,8 +49,8 @@ def test_a_role_arn_given_as_the_instance_profile_is_not_a_profile() -> None:
     app = app_without_task_role()
     set_profile(app, {"Arn": arn("InstanceRole")})
     assert summary(app) == iam1_warning(
-        "instance profile att App.template.json InstanceRole Arn of AsgLaunchTemplate is not "
-        "in the input.")
+        "the instance profile of AsgLaunchTemplate is InstanceRole.Arn, which is not an instance "
+        "profile (AWS::IAM::Role).")
 
 
 def test_a_profile_name_is_looked_up_whole() -> None:

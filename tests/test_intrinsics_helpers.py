@@ -52,14 +52,14 @@ def test_tokens(text: str, token: Any, tokens: list[Any], shown: str) -> None:
      (False, "false", False, "unresolvable value", "false"),
      (3, "3", False, "unresolvable value", "3"),
      (2.5, "2.5", False, "unresolvable value", "2.5"),
-     (REF, "{{ref|T|A}}", False, "unresolvable value", "ref T A"),
-     (ATT, "{{att|T|A|Arn}}", False, "unresolvable value", "att T A Arn"),
-     (PAR, "{{par|T|P}}", True, "parameter P (set at deploy time)", "par T P"),
-     (Unknown("r"), Unknown("r"), True, "r", "(unresolved: r)"),
+     (REF, "{{ref|T|A}}", False, "unresolvable value", "A"),
+     (ATT, "{{att|T|A|Arn}}", False, "unresolvable value", "A.Arn"),
+     (PAR, "{{par|T|P}}", True, "parameter P (set at deploy time)", "parameter P"),
+     (Unknown("r"), Unknown("r"), True, "r", "an unresolved value (r)"),
      (None, Unknown("a NoneType used as a string"), False, "unresolvable value", "null"),
      ([1], Unknown("a list used as a string"), False, "unresolvable value", "[1]"),
      ({"b": 1, "a": "é"}, Unknown("a dict used as a string"), False, "unresolvable value",
-      '{"a": "\\u00e9", "b": 1}')],
+      '{"a": "é", "b": 1}')],
 )
 def test_values(value: Any, text: Any, unknown: bool, reason: str, described: str) -> None:
     assert as_text(value) == text
@@ -68,9 +68,34 @@ def test_values(value: Any, text: Any, unknown: bool, reason: str, described: st
     assert describe(value) == described
 
 
+@pytest.mark.parametrize(
+    ("value", "in_t", "in_other"),
+    [(REF, "A", "A in T"),
+     (ATT, "A.Arn", "A.Arn in T"),
+     (GetAtt("T", "A", ""), "A", "A in T"),
+     (PAR, "parameter P", "parameter P of T"),
+     (Unknown("r"), "an unresolved value (r)", "an unresolved value (r)"),
+     ("arn:aws:kms:r:a:key/{{ref|T|Key}}", '"arn:aws:kms:r:a:key/Key"',
+      '"arn:aws:kms:r:a:key/Key"'),
+     (None, "null", "null"),
+     ([REF, ATT, PAR, Unknown("r"), 1], '["A", "A.Arn", "P", "an unresolved value (r)", 1]',
+      '["A", "A.Arn", "P", "an unresolved value (r)", 1]'),
+     ({"k": "{{att|T|A|Arn}}"}, '{"k": "A.Arn"}', '{"k": "A.Arn"}')],
+)
+def test_described_for_a_message_about_a_template(value: Any, in_t: str, in_other: str) -> None:
+    """References read as CloudFormation names them; a reference into another template than
+    the one the message is about (``home``) names its template; other values are their JSON
+    with the references in them humanized."""
+    assert describe(value, "T") == in_t
+    assert describe(value, "Other.template.json") == in_other
+    assert describe(value) == in_t  # no home: no template named
+
+
 def test_long_values_are_cut_in_messages() -> None:
     assert describe("x" * 118) == '"' + "x" * 118 + '"'  # 120 characters: kept
     assert describe("x" * 119) == '"' + "x" * 116 + "..."
+    # References are humanized first: a long token does not push the text over the cut.
+    assert describe("x" * 100 + "{{ref|Long.template.json|Key}}") == '"' + "x" * 100 + 'Key"'
 
 
 BODY = {

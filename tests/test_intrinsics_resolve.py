@@ -182,7 +182,7 @@ CASES = [
     ({'Fn::ImportValue': 'Nope'},
      Unknown('Fn::ImportValue Nope: no template of the input exports it')),
     ({'Fn::ImportValue': {'Ref': 'Env'}},
-     Unknown('Fn::ImportValue of par App.template.json Env, known at deploy time')),
+     Unknown('Fn::ImportValue of parameter Env, known at deploy time')),
     ({'Fn::ImportValue': {'Fn::Sub': '${Env}-x'}},
      Unknown('Fn::ImportValue ${Env}-x: parameter(s) Env have no value')),
     ({'Fn::ImportValue': {'Fn::Sub': '${AWS::StackName}-x'}},

@@ -337,4 +337,4 @@ def test_unresolved_peer_range_meets_a_narrower_entry() -> None:
     app = ipam_endpoint_app()
     open_acl(app, "TaskAcl", "IsolatedSubnet", cidr="10.0.3.0/24")
     message = net8(app, Severity.WARNING)
-    assert "whether TaskAclOut443 (\"10.0.3.0/24\") covers the peer address range" in message
+    assert "whether TaskAclOut443 (10.0.3.0/24) covers the peer address range" in message

@@ -73,7 +73,8 @@ def test_the_index_maps_subnets_tables_routes_and_attachments() -> None:
         res(model, "PrivateSubnet"): res(model, "PrivateSubnetRouteTable"),
         res(model, "IsolatedSubnet"): res(model, "IsolatedSubnetRouteTable"),
         res(model, "Extra"): Unknown('route table "rtb-0123456789abcdef0" is not in the input'),
-        res(model, "Odd"): Unknown(f"route table ref {T} Igw is not in the input"),
+        res(model, "Odd"): Unknown(
+            "RouteTableId of OddAssociation is Igw (AWS::EC2::InternetGateway), not a route table"),
     }
     assert index.route_table is r.route_table
     assert dict(r.routes) == {
@@ -257,8 +258,8 @@ def test_a_route_with_no_target_this_check_knows() -> None:
         (ref("Tgw"), False,
          Unknown("route Out sends 0.0.0.0/0 to AWS::EC2::TransitGateway Tgw")),
         ({"Fn::ImportValue": "SharedIgw"}, False,
-         Unknown("route Out goes to (unresolved: Fn::ImportValue SharedIgw: no template of "
-                 "the input exports it)")),
+         Unknown("the gateway of route Out cannot be resolved (Fn::ImportValue SharedIgw: no "
+                 "template of the input exports it)")),
     ],
     ids=["igw id", "igw id v6", "vgw id", "vgw id v6", "local", "vgw", "vgw v6", "tgw v6", "tgw",
          "import"],
@@ -335,7 +336,8 @@ def test_an_internet_gateway_of_a_subnet_whose_vpc_is_outside() -> None:
         ("igw-0123456789abcdef0",
          Unknown('route Out goes to egress-only gateway "igw-0123456789abcdef0"')),
         # A reference to a resource that is not an egress-only gateway.
-        (ref("Igw"), Unknown(f"route Out goes to egress-only gateway ref {T} Igw")),
+        (ref("Igw"), Unknown("EgressOnlyInternetGatewayId of route Out is Igw "
+                             "(AWS::EC2::InternetGateway), not an egress-only gateway")),
         (ref("OtherEigw"),
          Unknown("whether egress-only gateway OtherEigw is in the subnet's VPC")),
         (ref("ImportedEigw"),
@@ -428,8 +430,7 @@ def test_a_nat_gateway_id_naming_another_resource() -> None:
     t = base()
     route(t, "IsolatedSubnetRouteTable", "Out", NatGatewayId=ref("Igw"))
     assert isolated_path(t) == Unknown(
-        f"route Out goes to NAT gateway ref {T} Igw, which is not in the input (whether it is "
-        "public and has a way out)")
+        "NatGatewayId of route Out is Igw (AWS::EC2::InternetGateway), not a NAT gateway")
 
 
 def test_a_nat_gateway_behind_a_dead_end_says_why() -> None:

@@ -183,8 +183,7 @@ def test_egress_verdicts() -> None:
     assert verdict("sg-0123456789abcdef0", Param(T, "Peer")) == (None, (
         'security group "sg-0123456789abcdef0" is not in the input; a security group cannot '
         "be resolved (parameter Peer (set at deploy time))"))
-    assert verdict(Ref(T, "Vpc")) == (None, 'security group ref App.template.json Vpc is not in '
-                                            "the input")
+    assert verdict(Ref(T, "Vpc")) == (None, "security group Vpc is not in the input")
 
 
 def test_each_reason_once() -> None:
@@ -217,7 +216,7 @@ def test_the_default_security_group_of_a_vpc() -> None:
     assert verdict(outside, Ref(T, "Https")) == (True, "")
     # Another attribute of a VPC is not its default security group.
     assert verdict(GetAtt(T, "Vpc", "CidrBlock")) == (
-        None, "security group att App.template.json Vpc CidrBlock is not in the input")
+        None, "security group Vpc.CidrBlock is not in the input")
 
 
 @pytest.mark.parametrize(
@@ -260,8 +259,8 @@ def test_one_egress_rule_against_its_destination(
     if expected is not None:
         assert why == ""
     elif egress.get("DestinationPrefixListId") == ref("BadPl"):  # its Entries are unknown
-        assert why == ("an egress rule of Task cannot be resolved (prefix list ref "
-                       "App.template.json BadPl is not in the input)")
+        assert why == ("an egress rule of Task cannot be resolved (prefix list BadPl is not in "
+                       "the input)")
     else:
         assert why == "an egress rule of Task cannot be resolved"
 

@@ -28,7 +28,7 @@ from typing import Any
 from .analyzer import TemplateInput, analyze, normalise_inputs
 from .findings import Finding, Severity
 from .iam import EXEC_ACTIONS, Decision, Statement
-from .intrinsics import Unknown, describe, is_unknown, unknown_reason
+from .intrinsics import Unknown, describe, humanize, is_unknown, unknown_reason
 from .launches import Launch
 from .model import Model, Resource, as_list, get_ci, truthy
 from .network import AclProblem, Assessment, container_hosts
@@ -84,11 +84,12 @@ def launch_label(res: Resource) -> str:
     return res.construct_path or f"{res.template.name}/{res.logical_id}"
 
 
-def _text(value: Any) -> str:
-    """A resolved value for display: strings and numbers as they are, the rest described."""
+def _text(value: Any, home: str | None = None) -> str:
+    """A resolved value for display: strings (their references humanized) and numbers as they
+    are, the rest described; ``home`` is the template the value was read in (see describe)."""
     if isinstance(value, str | int) and not isinstance(value, bool):
-        return str(value)
-    return describe(value)
+        return humanize(str(value))
+    return describe(value, home)
 
 
 def _paint(link: Link, verdict: str) -> None:
@@ -159,7 +160,8 @@ class _Builder:
 
     def cluster(self, root: Link, cluster: Resource | None, launch: Launch) -> None:
         if cluster is None:
-            link = root.add(Link("cluster", f"cluster {_text(launch.cluster)}", INFO))
+            shown = _text(launch.cluster, launch.resource.template.name)
+            link = root.add(Link("cluster", f"cluster {shown}", INFO))
             link.details.append("not in the input (exec logging settings unknown)")
             return
         link = root.add(Link("cluster", f"cluster {_name(cluster)}"))
@@ -168,7 +170,8 @@ class _Builder:
             logging = get_ci(cfg, "Logging")
             link.details.append(f"exec logging: {_text(logging) if logging else 'DEFAULT'}")
             if get_ci(cfg, "KmsKeyId") is not None:
-                link.details.append(f"exec KMS key: {_text(get_ci(cfg, 'KmsKeyId'))}")
+                key = _text(get_ci(cfg, "KmsKeyId"), cluster.template.name)
+                link.details.append(f"exec KMS key: {key}")
         else:
             link.details.append("no ExecuteCommandConfiguration (exec logging: DEFAULT)")
         self.judged(link, cluster)
@@ -177,7 +180,8 @@ class _Builder:
     def task_definition(self, root: Link, td: Resource | None, launch: Launch) -> Link:
         if td is None:
             link = root.add(
-                Link("task-definition", f"task definition {_text(launch.task_definition)}")
+                Link("task-definition", "task definition "
+                     + _text(launch.task_definition, launch.resource.template.name))
             )
             link.verdict = UNKNOWN
             link.details.append("not in the input: containers and task role cannot be checked")
@@ -230,7 +234,8 @@ class _Builder:
             return
         role = self.ctx.iam.principal(raw, "AWS::IAM::Role")
         if role is None:
-            link = parent.add(Link("task-role", f"task role {_text(raw)}", UNKNOWN))
+            home = (launch.resource if overridden else td).template.name
+            link = parent.add(Link("task-role", f"task role {_text(raw, home)}", UNKNOWN))
             link.details.append("not in the input: its permissions cannot be read")
             return
         link = parent.add(Link("task-role", f"task role {_name(role)}"))

@@ -18,7 +18,15 @@ from typing import Any
 
 from . import managed_policies
 from .budget import weight
-from .intrinsics import Ref, as_text, describe, is_unknown, parse_token, unknown_reason
+from .intrinsics import (
+    Ref,
+    Unknown,
+    as_text,
+    describe,
+    is_unknown,
+    parse_token,
+    unknown_reason,
+)
 from .model import Model, Resource, as_list, get_ci
 
 EXEC_ACTIONS = (
@@ -374,7 +382,8 @@ class IamIndex:
             for group_ref in as_list(props.get("Groups")):
                 group = self.principal(group_ref, "AWS::IAM::Group")
                 if group is None:
-                    perms.unknown_sources.append(f"group {describe(group_ref)} is not in the input")
+                    shown = describe(group_ref, principal.template.name)
+                    perms.unknown_sources.append(f"group {shown} is not in the input")
                     continue
                 g = self.permissions(group)
                 self.budget.spend(len(g.statements))
@@ -413,4 +422,8 @@ class IamIndex:
                 (managed_policies.load().actions, f"AWS managed policy {arn}")
             )
             return
-        perms.unknown_sources.append(f"managed policy {describe(arn)} cannot be resolved")
+        perms.unknown_sources.append(
+            f"a managed policy cannot be resolved ({arn.reason})"
+            if isinstance(arn, Unknown)
+            else f"managed policy {describe(arn)} cannot be resolved"
+        )

@@ -86,7 +86,11 @@ def host_role(model: Model, iam: IamIndex, host: Host, awsvpc: bool) -> HostRole
                         f"the instance profile of {source.logical_id} is {unknown_reason(value)}")
     profile = _profile(model, value)
     if profile is None:
-        shown = value if isinstance(value, str) else describe(value)
+        shown = value if isinstance(value, str) else describe(value, source.template.name)
+        other = model.deref(value)
+        if other is not None:  # a resource of the input, but no instance profile
+            return HostRole(None, f"the instance profile of {source.logical_id} is {shown}, "
+                            f"which is not an instance profile ({other.type})")
         return HostRole(None,
                         f"instance profile {shown} of {source.logical_id} is not in the input")
     roles = as_list(profile.props.get("Roles"))
@@ -95,7 +99,8 @@ def host_role(model: Model, iam: IamIndex, host: Host, awsvpc: bool) -> HostRole
                         unreachable=f"instance profile {profile.logical_id} has no role")
     role = iam.principal(roles[0], "AWS::IAM::Role")
     if role is None:
-        shown = unknown_reason(roles[0]) if is_unknown(roles[0]) else describe(roles[0])
+        shown = (unknown_reason(roles[0]) if is_unknown(roles[0])
+                 else describe(roles[0], profile.template.name))
         return HostRole(None,
                         f"role {shown} of instance profile {profile.logical_id} is not in the "
                         "input")

@@ -157,14 +157,38 @@ def humanize(text: str) -> str:
     return _TOKEN_RE.sub(name, text)
 
 
-def describe(value: Any) -> str:
-    """A short human rendering of an unresolved value for messages."""
+def _json_part(value: Any) -> str:
+    """A value JSON has no type for, inside a described list or object."""
     if isinstance(value, Ref | GetAtt | Param):
-        return value.token().strip("{}").replace("|", " ")
+        return value.token()  # humanized with the rest
+    return describe(value) if isinstance(value, Unknown) else str(value)
+
+
+def describe(value: Any, home: str | None = None) -> str:
+    """A resolved value as a message shows it to people, the way they read CloudFormation.
+
+    A ``Ref`` is the logical ID (``Vpc``), a ``Fn::GetAtt`` ``LogicalId.Attr`` (as
+    :func:`humanize` shows references inside strings), a template parameter ``parameter P``.
+    ``home`` is the template the message is about: a reference into another template (a
+    cross-stack import resolved to its source) names that template (``Vpc in
+    Network.template.json``, ``parameter P of Network.template.json``); without ``home`` no
+    template is named. An :class:`Unknown` is ``an unresolved value (why)``. Anything else is
+    its JSON (strings quoted, references in them humanized), cut at 120 characters.
+    """
+    if isinstance(value, Ref | GetAtt | Param):
+        if isinstance(value, Param):
+            text, joint = f"parameter {value.name}", "of"
+        elif isinstance(value, GetAtt) and value.attribute:
+            text, joint = f"{value.logical_id}.{value.attribute}", "in"
+        else:
+            text, joint = value.logical_id, "in"
+        if home is None or value.template == home:
+            return text
+        return f"{text} {joint} {value.template}"
     if isinstance(value, Unknown):
-        return f"(unresolved: {value.reason})"
+        return f"an unresolved value ({value.reason})"
     try:
-        text = json.dumps(value, default=str, sort_keys=True)
+        text = humanize(json.dumps(value, default=_json_part, sort_keys=True, ensure_ascii=False))
     except (TypeError, ValueError, RecursionError):  # pragma: no cover - defensive
         text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."

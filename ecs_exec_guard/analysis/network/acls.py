@@ -61,7 +61,8 @@ class AclIndex:
                 raw = assoc.props.get("NetworkAclId")
                 key = self._key(raw)
                 self.association[subnet] = key if key is not None else Unknown(
-                    f"network ACL {describe(raw)} of subnet {subnet.logical_id} is not in the "
+                    f"network ACL {describe(raw, assoc.template.name)} of subnet "
+                    f"{subnet.logical_id} is not in the "
                     "input"
                     if not is_unknown(raw)
                     else f"the network ACL of subnet {subnet.logical_id} is {unknown_reason(raw)}"
@@ -174,12 +175,13 @@ def _matches(entry: Resource, net: Any, ports: tuple[int, int], peer: Any = None
     cidr = p.get("CidrBlock") if p.get("CidrBlock") is not None else p.get("Ipv6CidrBlock")
     entry_net = ip_network(cidr)
     if entry_net is None:
-        return Unknown(f"the address range of {lid} ({describe(cidr)})")
+        shown = cidr.reason if isinstance(cidr, Unknown) else describe(cidr)
+        return Unknown(f"the address range of {lid} ({shown})")
     if net is None:
         if entry_net.version != 4 or entry_net.prefixlen != 0:
+            why = peer.reason if isinstance(peer, Unknown) else describe(peer)
             return Unknown(
-                f"whether {lid} ({describe(cidr)}) covers the peer address range "
-                f"{describe(peer)}, which is unknown"
+                f"whether {lid} ({cidr}) covers the peer address range, which is unknown ({why})"
             )
         whole = True
     elif entry_net.version != net.version or not entry_net.overlaps(net):
@@ -233,7 +235,12 @@ def flow_problems(
     ephemeral ports); otherwise it receives it (inbound 443, outbound return traffic).
     """
     key = index.acl_of(subnet)
-    shown = peer if isinstance(peer, str) else describe(peer)  # problems stay hashable
+    # A text, so that problems stay hashable.
+    shown = (
+        peer if isinstance(peer, str)
+        else f"an unknown address range ({peer.reason})" if isinstance(peer, Unknown)
+        else describe(peer, subnet.template.name)
+    )
     flows = [(True, HTTPS_PORTS), (False, EPHEMERAL)] if client else [
         (False, HTTPS_PORTS), (True, EPHEMERAL)]
     if isinstance(key, Unknown):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..budget import Budget
-from ..intrinsics import Unknown, describe, is_unknown, unknown_reason
+from ..intrinsics import Param, Unknown, describe, is_unknown, unknown_reason
 from ..model import Model, Resource, truthy
 
 V4_DEFAULT = "0.0.0.0/0"
@@ -47,6 +47,10 @@ class Exit:
     why: str = ""
 
 
+def _shown(value: Any) -> str:
+    return value.reason if isinstance(value, Unknown) else describe(value)
+
+
 class RouteIndex:
     """Route tables of the subnets, the routes of each table and the internet gateways."""
 
@@ -57,9 +61,10 @@ class RouteIndex:
         for assoc in model.resources("AWS::EC2::SubnetRouteTableAssociation"):
             subnet = model.deref(assoc.props.get("SubnetId"), "AWS::EC2::Subnet")
             if subnet is not None:
-                rt = model.deref(assoc.props.get("RouteTableId"), "AWS::EC2::RouteTable")
+                raw = assoc.props.get("RouteTableId")
+                rt = model.deref(raw, "AWS::EC2::RouteTable")
                 self.route_table[subnet] = rt if rt is not None else Unknown(
-                    f"route table {describe(assoc.props.get('RouteTableId'))} is not in the input"
+                    self._no_table(assoc, subnet, raw)
                 )
         self.routes: dict[Resource, list[Resource]] = defaultdict(list)
         for route in model.resources("AWS::EC2::Route"):
@@ -176,10 +181,39 @@ class RouteIndex:
             value = p.get(key)
             if value is not None:
                 return Unknown(
-                    f"route {lid} sends {default} to {what} ({describe(value)}), whose way on "
+                    f"route {lid} sends {default} to {what} ({_shown(value)}), whose way on "
                     "is not in the input"
                 )
         return Unknown(f"route {lid} has a target this check does not know")
+
+    def _no_table(self, assoc: Resource, subnet: Resource, raw: Any) -> str:
+        """Why a route table association's RouteTableId leads to no route table of the input."""
+        if is_unknown(raw):
+            return f"the route table of subnet {subnet.logical_id} is {unknown_reason(raw)}"
+        shown = describe(raw, assoc.template.name)
+        other = self.model.deref(raw)
+        if other is not None:  # a resource of the input, but no route table
+            return (
+                f"RouteTableId of {assoc.logical_id} is {shown} ({other.type}), not a route table"
+            )
+        return f"route table {shown} is not in the input"
+
+    def _no_target(self, value: Any, lid: str, prop: str, what: str) -> str:
+        """Why a route's target (``prop``, a ``what``) is no gateway of the input."""
+        if isinstance(value, Unknown):
+            return f"the {what} of route {lid} cannot be resolved ({value.reason})"
+        other = self.model.deref(value)
+        if other is not None:  # a resource of the input, but not the target's kind
+            article = "an" if what[0] in "aeiou" else "a"
+            shown = describe(value)
+            return f"{prop} of route {lid} is {shown} ({other.type}), not {article} {what}"
+        # What a NAT gateway outside the input leaves open.
+        note = " (whether it is public and has a way out)" if what == "NAT gateway" else ""
+        if isinstance(value, Param):
+            return f"the {what} of route {lid} is {describe(value)}, set at deploy time{note}"
+        if note:
+            return f"route {lid} goes to {what} {describe(value)}, which is not in the input{note}"
+        return f"route {lid} goes to {what} {describe(value)}"
 
     def _gateway(self, gw: Any, vpc: Resource | None, lid: str, default: str) -> Exit | Unknown:
         res = self.model.deref(gw)
@@ -198,6 +232,8 @@ class RouteIndex:
             return Unknown(
                 f"route {lid} sends {default} to a virtual private gateway (on premises)"
             )
+        if isinstance(gw, Unknown):
+            return Unknown(f"the gateway of route {lid} cannot be resolved ({gw.reason})")
         return Unknown(f"route {lid} goes to {describe(gw)}")
 
     def igw_exit(self, igw: Resource, vpc: Resource | None, lid: str) -> Exit | Unknown:
@@ -218,7 +254,8 @@ class RouteIndex:
         if res is None:
             if isinstance(eigw, str) and eigw.startswith("eigw-"):
                 return Exit("internet")  # EC2 checks the gateway belongs to the VPC
-            return Unknown(f"route {lid} goes to egress-only gateway {describe(eigw)}")
+            return Unknown(self._no_target(eigw, lid, "EgressOnlyInternetGatewayId",
+                                           "egress-only gateway"))
         if vpc is not None and self.model.deref(res.props.get("VpcId"), "AWS::EC2::VPC") == vpc:
             return Exit("internet")
         return Unknown(f"whether egress-only gateway {res.logical_id} is in the subnet's VPC")
@@ -226,10 +263,7 @@ class RouteIndex:
     def _nat(self, ref: Any, lid: str, via: frozenset[Resource]) -> Exit | Unknown:
         nat = self.model.deref(ref, "AWS::EC2::NatGateway")
         if nat is None:
-            return Unknown(
-                f"route {lid} goes to NAT gateway {describe(ref)}, which is not in the input "
-                "(whether it is public and has a way out)"
-            )
+            return Unknown(self._no_target(ref, lid, "NatGatewayId", "NAT gateway"))
         name = nat.logical_id
         if nat in via:
             return Unknown(f"NAT gateway {name} is routed to in a loop")

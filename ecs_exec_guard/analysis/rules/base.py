@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..findings import Finding, Severity
 from ..iam import IamIndex
-from ..intrinsics import describe
 from ..launches import (
     Capacity,
     Launch,
@@ -143,7 +143,7 @@ class Context:
                     raw = (
                         launch.task_role_override if overridden else td.props.get("TaskRoleArn")
                     )
-                    key = (td, overridden, describe(raw))
+                    key = (td, overridden, _role_key(raw))
                     if key in uses:
                         uses[key].launches.append(launch)
                     else:
@@ -151,6 +151,12 @@ class Context:
                         uses[key] = TaskRoleUse(td, raw, role, [launch], overridden)
             self._role_uses = list(uses.values())
         return self._role_uses
+
+
+def _role_key(raw: Any) -> str:
+    """A task role value as a key that tells every value apart (a describe() text names no
+    template and is cut at 120 characters)."""
+    return json.dumps(raw, sort_keys=True, default=repr)
 
 
 class Rule:

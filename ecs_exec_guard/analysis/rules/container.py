@@ -137,7 +137,7 @@ class CTR3(Rule):
                             hits.append(f"{var} in {key} of {name}")
                 for entry in as_list(c.get("EnvironmentFiles")):
                     value = get_ci(entry, "Value")
-                    shown = value if isinstance(value, str) else describe(value)
+                    shown = value if isinstance(value, str) else describe(value, td.template.name)
                     files.append(f"{humanize(shown)} ({name})")
             if hits:
                 yield self.finding(
@@ -185,7 +185,7 @@ class CTR4(Rule):
                     continue
                 if isinstance(user, str) and _is_root(user):
                     continue
-                shown = user if isinstance(user, str) else describe(user)
+                shown = user if isinstance(user, str) else describe(user, td.template.name)
                 users.append(f"{name} (User {shown})")
             if users:
                 yield self.finding(

@@ -228,7 +228,13 @@ def exec_log_requirements(ctx: Context, cluster: Resource) -> tuple[list[tuple[s
         found = key_in_input(ctx, key)
         channel = (
             "encrypts the exec session channel (between the client and the container, not the "
-            f"logs) with KMS key {found.logical_id if found else humanize(describe(key))}"
+            "logs) with "
+            + (
+                f"KMS key {found.logical_id}" if found
+                else f"a KMS key that cannot be resolved ({key.reason})"
+                if isinstance(key, Unknown)
+                else f"KMS key {describe(key, cluster.template.name)}"
+            )
         )
         what = f"{what} and {channel}" if what else channel
     return needs, what
@@ -413,7 +419,8 @@ class IAM4(Rule):
                 why = (
                     unknown_reason(td_value)
                     if is_unknown(td_value)
-                    else f"task definition {describe(td_value)} is not in the input"
+                    else f"task definition {describe(td_value, launch.resource.template.name)}"
+                    " is not in the input"
                 )
                 yield self.finding(
                     launch.resource,
@@ -430,7 +437,8 @@ class IAM4(Rule):
                     if is_unknown(raw)
                     else "is not in the input (imported)"
                 )
-                shown = "" if is_unknown(raw) else f" {describe(raw)}"
+                home = use.reported_on.template.name
+                shown = "" if is_unknown(raw) else f" {describe(raw, home)}"
                 yield self.finding(
                     use.reported_on,
                     f"Task role{shown} of {use.subject} {where};"

@@ -331,8 +331,8 @@ def acl_problems(ctx: Context, a: Assessment) -> list[AclProblem]:
                 if ep_subnet is None:
                     out.append(AclProblem(
                         task_subnet, None, True, describe(raw), HTTPS_PORTS, "unknown",
-                        f"subnet {describe(raw)} of endpoint {ep.resource.logical_id} is not "
-                        "in the input",
+                        f"subnet {describe(raw, ep.resource.template.name)} of endpoint "
+                        f"{ep.resource.logical_id} is not in the input",
                     ))
                     continue
                 if ep_subnet == task_subnet:

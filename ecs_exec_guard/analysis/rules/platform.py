@@ -55,7 +55,8 @@ class PLT1(Rule):
             minimum = (1, 0, 0) if facts.windows else (1, 4, 0)
             m = _VERSION.match(version) if isinstance(version, str) else None
             if m is None:
-                shown = unknown_reason(version) if is_unknown(version) else describe(version)
+                shown = (unknown_reason(version) if is_unknown(version)
+                         else describe(version, launch.resource.template.name))
                 yield self.finding(
                     launch.resource,
                     f"{launch.label}: platform version {shown} cannot be compared.",

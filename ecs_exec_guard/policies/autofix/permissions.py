@@ -115,7 +115,8 @@ def fix_override_role(batch: Batch, launch: Launch) -> None:
         batch.warn(
             el.construct,
             WARNING_CANNOT_FIX,
-            f"the task role {describe(raw)} that {el.logical_id} sets in "
+            f"the task role {describe(raw, launch.resource.template.name)} that "
+            f"{el.logical_id} sets in "
             "Overrides.TaskRoleArn is not defined in this app: EcsExecAutoFix cannot add the "
             "ECS Exec permissions (ssmmessages:CreateControlChannel/CreateDataChannel/"
             "OpenControlChannel/OpenDataChannel on '*') to it; grant them where it is defined.",

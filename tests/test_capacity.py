@@ -38,12 +38,16 @@ def test_a_capacity_provider_name_not_in_the_input_cannot_be_verified() -> None:
     assert ec2_by_provider("their-hosts") == [("EcsExec-PLT2", Severity.WARNING, "Service")]
 
 
+@pytest.mark.parametrize("empty", [False, True], ids=["no strategy", "empty strategy"])
 @pytest.mark.parametrize("where", ["cluster", "association"])
-def test_the_cluster_default_strategy_decides_fargate(where: str) -> None:
+def test_the_cluster_default_strategy_decides_fargate(where: str, empty: bool) -> None:
+    """Without a strategy, or with an empty one (which ECS reads as none)."""
     app = exec_app()
     svc = app.props("Service")
     del svc["LaunchType"]
     svc["PlatformVersion"] = "1.3.0"
+    if empty:
+        svc["CapacityProviderStrategy"] = []
     strategy = [{"CapacityProvider": "FARGATE", "Weight": 1}]
     if where == "cluster":
         app.props("Cluster")["CapacityProviders"] = ["FARGATE"]
@@ -57,7 +61,8 @@ def test_the_cluster_default_strategy_decides_fargate(where: str) -> None:
                 Cluster=ref("Cluster"), CapacityProviders=["FARGATE"],
                 DefaultCapacityProviderStrategy=strategy)
     (f,) = exactly(app.analyze(), ("EcsExec-PLT1", Severity.ERROR, "Service"))
-    assert "1.3.0" in f.message
+    assert f.message == ("Service (service): Fargate platform version 1.3.0 is below 1.4.0, the "
+                         "first with exec on Linux (1.3.0 was retired in March 2026).")
 
 
 def test_an_empty_cluster_default_strategy_means_ec2() -> None:

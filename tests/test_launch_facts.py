@@ -108,16 +108,24 @@ def test_capacity_from_the_strategy() -> None:
         "UNKNOWN", reason="the strategy mixes EC2 and Managed Instances capacity")
     assert by_strategy("FARGATE", "ec2-hosts") == Capacity(
         "UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
+    assert by_strategy("FARGATE", ref("Mi")) == Capacity(
+        "UNKNOWN", reason="the strategy mixes Fargate and Managed Instances capacity")
     # A reference to a resource that is no capacity provider names none of the input.
     assert by_strategy(ref("Cluster")) == Capacity(
         "EC2", reason="capacity provider Cluster is not in the input")
-    assert by_strategy("FARGATE", "theirs") == Capacity(
-        "UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
+    # A provider outside the input may be of any kind: the reasons say which one it is.
+    assert by_strategy("FARGATE", "theirs") == Capacity("UNKNOWN", reason=(
+        'the strategy mixes Fargate with capacity provider "theirs", which is not in the input'))
+    assert by_strategy("FARGATE", "theirs", "other") == Capacity("UNKNOWN", reason=(
+        'the strategy mixes Fargate with capacity providers "theirs", "other", which are not in '
+        "the input"))
+    assert by_strategy(ref("Ec2"), "theirs") == Capacity(
+        "UNKNOWN", reason='capacity provider "theirs" is not in the input')
 
 
 def test_capacity_providers_not_in_the_input() -> None:
     """EC2, unless the launch is a daemon or its task definition needs Managed Instances."""
-    missing = 'capacity provider "theirs", "other" is not in the input'
+    missing = 'capacity providers "theirs", "other" are not in the input'
     assert by_strategy("theirs", "other") == Capacity("EC2", reason=missing)
     assert by_strategy("theirs", "other", td="MANAGED_INSTANCES") == Capacity(
         "MANAGED_INSTANCES", reason=missing)
@@ -177,6 +185,40 @@ def test_cluster_default_strategies() -> None:
         ("OnCluster", Capacity("EC2")),
         ("ByArn", Capacity("FARGATE")),
         ("Elsewhere", Capacity("EC2")),
+    ]
+
+
+def test_an_empty_strategy_is_no_strategy() -> None:
+    """An empty CapacityProviderStrategy names no capacity provider: ECS uses the cluster's
+    default strategy, else the EC2 launch type, as with none (the CreateService and RunTask
+    references; the AWS::ECS::Service schema: an empty list removes the property). It used to
+    read as "the strategy mixes Fargate and EC2 capacity"."""
+    t = hosts()
+    t.add("Fargate", "AWS::ECS::Cluster",
+          DefaultCapacityProviderStrategy=[{"CapacityProvider": "FARGATE"}])
+    for on in ("Fargate", "Cluster"):
+        service(t, f"EmptyOn{on}", Cluster=ref(on), CapacityProviderStrategy=[])
+        service(t, f"MissingOn{on}", Cluster=ref(on))
+        service(t, f"OneOn{on}", Cluster=ref(on),
+                CapacityProviderStrategy=[{"CapacityProvider": ref("Ec2")}])
+    service(t, "EmptyElsewhere", Cluster="arn:aws:ecs:us-east-1:111122223333:cluster/other",
+            CapacityProviderStrategy=[])
+    service(t, "EmptyWithLaunchType", Cluster=ref("Fargate"), LaunchType="EXTERNAL",
+            CapacityProviderStrategy=[])
+    t.add("Daemon", "AWS::ECS::Daemon", CapacityProviderArns=[])
+    ec2 = res(model_of(t), "Ec2")
+    assert facts(t) == [
+        ("EmptyOnFargate", Capacity("FARGATE")),
+        ("MissingOnFargate", Capacity("FARGATE")),
+        ("OneOnFargate", Capacity("EC2", providers=[ec2])),
+        ("EmptyOnCluster", Capacity("EC2")),
+        ("MissingOnCluster", Capacity("EC2")),
+        ("OneOnCluster", Capacity("EC2", providers=[ec2])),
+        ("EmptyElsewhere", Capacity("EC2")),
+        ("EmptyWithLaunchType", Capacity("EXTERNAL")),
+        # A daemon runs on the providers it lists (at least one, says its schema).
+        ("Daemon", Capacity("UNKNOWN", reason="the daemon names no capacity provider "
+                            "(CapacityProviderArns is empty; it needs at least one)")),
     ]
 
 

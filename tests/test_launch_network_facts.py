@@ -502,8 +502,8 @@ EC2_CASES: list[tuple[str, Case, Any]] = [
     ("bridge", fargate, {"mode": "bridge", "unknown": [
         "network mode bridge on fargate capacity"]}),
     ("bridge", fargate_and_ec2, {"mode": "bridge", "unknown": [
-        "network mode bridge on unknown capacity (the strategy mixes Fargate and EC2 "
-        "capacity)"]}),
+        "network mode bridge on unknown capacity (the strategy mixes Fargate with capacity "
+        'provider "missing-cp", which is not in the input)']}),
 ]
 
 

@@ -443,7 +443,13 @@ def capacity(model: Model, launch: Launch, td: Resource | None = None) -> Capaci
         shown = unknown_reason(lt) if is_unknown(lt) else describe(lt, home)
         return Capacity("UNKNOWN", reason=f"launch type is {shown}")
     strategy = launch.capacity_provider_strategy
-    if strategy is None:
+    if strategy == [] and launch.kind == "daemon":
+        return Capacity("UNKNOWN", reason="the daemon names no capacity provider "
+                        "(CapacityProviderArns is empty; it needs at least one)")
+    if strategy is None or strategy == []:
+        # An empty strategy is no strategy: ECS then uses the cluster's default strategy, else
+        # the EC2 launch type (the CreateService and RunTask API references; the
+        # AWS::ECS::Service schema says an empty list removes the property).
         strategy = _cluster_default_strategy(model, launch)
     if strategy is None:
         return Capacity("EC2")  # AWS's default without a launch type or strategy
@@ -474,9 +480,20 @@ def capacity(model: Model, launch: Launch, td: Resource | None = None) -> Capaci
     kind = MANAGED_INSTANCES if managed == {True} else "EC2"
     if providers and not fargate and not unknown:
         return Capacity(kind, providers=providers)
+    names, one = ", ".join(unknown), len(unknown) == 1
+    missing = (
+        f"capacity provider{'' if one else 's'} {names} {'is' if one else 'are'} not in the input"
+    )
     if not fargate and unknown and not providers:
-        return Capacity(kind, reason=f"capacity provider {', '.join(unknown)} is not in the input")
-    return Capacity("UNKNOWN", reason="the strategy mixes Fargate and EC2 capacity")
+        return Capacity(kind, reason=missing)
+    if not fargate:  # providers of the input and others
+        return Capacity("UNKNOWN", reason=missing)
+    if providers:
+        other = "Managed Instances" if kind == MANAGED_INSTANCES else "EC2"
+        return Capacity("UNKNOWN", reason=f"the strategy mixes Fargate and {other} capacity")
+    return Capacity("UNKNOWN", reason=(
+        f"the strategy mixes Fargate with capacity provider{'' if one else 's'} {names}, "
+        f"which {'is' if one else 'are'} not in the input"))
 
 
 def is_managed_instances(provider: Resource) -> bool:

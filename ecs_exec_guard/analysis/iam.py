@@ -382,8 +382,12 @@ class IamIndex:
             for group_ref in as_list(props.get("Groups")):
                 group = self.principal(group_ref, "AWS::IAM::Group")
                 if group is None:
-                    shown = describe(group_ref, principal.template.name)
-                    perms.unknown_sources.append(f"group {shown} is not in the input")
+                    perms.unknown_sources.append(
+                        f"a group cannot be resolved ({group_ref.reason})"
+                        if isinstance(group_ref, Unknown)
+                        else f"group {describe(group_ref, principal.template.name)} is not in "
+                        "the input"
+                    )
                     continue
                 g = self.permissions(group)
                 self.budget.spend(len(g.statements))

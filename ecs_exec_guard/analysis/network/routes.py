@@ -188,7 +188,11 @@ class RouteIndex:
 
     def _no_table(self, assoc: Resource, subnet: Resource, raw: Any) -> str:
         """Why a route table association's RouteTableId leads to no route table of the input."""
-        if is_unknown(raw):
+        if isinstance(raw, Unknown):
+            return (
+                f"the route table of subnet {subnet.logical_id} cannot be resolved ({raw.reason})"
+            )
+        if isinstance(raw, Param):
             return f"the route table of subnet {subnet.logical_id} is {unknown_reason(raw)}"
         shown = describe(raw, assoc.template.name)
         other = self.model.deref(raw)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..findings import Finding, Severity
-from ..intrinsics import describe
+from ..intrinsics import Unknown, describe
 from ..model import Resource
 from ..network import HTTPS_PORTS, AclProblem, Assessment, flow_problems, service_endpoints
 from .base import Context, Rule, names
@@ -331,7 +331,10 @@ def acl_problems(ctx: Context, a: Assessment) -> list[AclProblem]:
                 if ep_subnet is None:
                     out.append(AclProblem(
                         task_subnet, None, True, describe(raw), HTTPS_PORTS, "unknown",
-                        f"subnet {describe(raw, ep.resource.template.name)} of endpoint "
+                        f"a subnet of endpoint {ep.resource.logical_id} cannot be resolved "
+                        f"({raw.reason})"
+                        if isinstance(raw, Unknown)
+                        else f"subnet {describe(raw, ep.resource.template.name)} of endpoint "
                         f"{ep.resource.logical_id} is not in the input",
                     ))
                     continue

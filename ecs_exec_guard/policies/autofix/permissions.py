@@ -16,7 +16,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from ...analysis.iam import EXEC_ACTIONS, Decision, Permissions
-from ...analysis.intrinsics import describe, is_unknown
+from ...analysis.intrinsics import Unknown, describe, is_unknown
 from ...analysis.launches import Launch
 from ...analysis.model import Resource, get_ci
 from ...analysis.rules.iam import exec_log_requirements, key_policy_allows, task_role
@@ -112,12 +112,14 @@ def fix_override_role(batch: Batch, launch: Launch) -> None:
     role = batch.ctx.iam.principal(raw, "AWS::IAM::Role")
     role_el = batch.snap.element(role) if role is not None else None
     if role is None or role_el is None:
+        unresolved = isinstance(raw, Unknown)
+        shown = "" if unresolved else f" {describe(raw, launch.resource.template.name)}"
+        why = f" ({raw.reason})" if unresolved else ""
         batch.warn(
             el.construct,
             WARNING_CANNOT_FIX,
-            f"the task role {describe(raw, launch.resource.template.name)} that "
-            f"{el.logical_id} sets in "
-            "Overrides.TaskRoleArn is not defined in this app: EcsExecAutoFix cannot add the "
+            f"the task role{shown} that {el.logical_id} sets in Overrides.TaskRoleArn{why} "
+            "is not defined in this app: EcsExecAutoFix cannot add the "
             "ECS Exec permissions (ssmmessages:CreateControlChannel/CreateDataChannel/"
             "OpenControlChannel/OpenDataChannel on '*') to it; grant them where it is defined.",
         )

@@ -14,7 +14,7 @@ import pytest
 from cfn import Template, att, ref
 from netindex import index_of, res
 
-from ecs_exec_guard.analysis.intrinsics import Unknown
+from ecs_exec_guard.analysis.intrinsics import Param, Unknown
 from ecs_exec_guard.analysis.network import HTTPS_PORTS, AclProblem, flow_problems
 from ecs_exec_guard.analysis.network.acls import EPHEMERAL, AclKey, Decision
 
@@ -202,6 +202,8 @@ def test_the_default_acl_and_its_own_rules() -> None:
         ({"protocol": {"Ref": "P"}}, "Protocol of X"),
         ({"cidr": "nowhere"}, 'the address range of X ("nowhere")'),
         ({"cidr": {"Ref": "P"}}, "the address range of X (parameter P)"),
+        ({"cidr": {"Fn::ImportValue": "Cidr"}}, "the address range of X (Fn::ImportValue Cidr: "
+                                                "no template of the input exports it)"),
         ({"ports": None}, "PortRange of X"),
         ({"ports": ("x", 443)}, "PortRange of X"),
         ({"ports": (443, None)}, "PortRange of X"),
@@ -251,6 +253,21 @@ def test_an_unresolved_peer_range(cidr: str, expected: tuple[str, str | None]) -
     verdict, why = expected
     assert got.verdict == verdict
     assert got.why == (why or "")
+
+
+def test_a_peer_range_from_a_parameter() -> None:
+    """The peer's range is shown as the parameter it comes from, its template when another's;
+    the same for the traffic of an ACL problem."""
+    t = acl_app()
+    entry(t, "E", 100, cidr="10.0.0.0/8")
+    assert decide(t, peer=Param(T, "Peer")).why == (
+        "whether E (10.0.0.0/8) covers the peer address range, which is unknown (parameter Peer)")
+    model, index = index_of(t)
+    c = res(model, "C")
+    (problem,) = flow_problems(index.acls, c, Param("Net.template.json", "Peer"), client=False)
+    assert problem.peer == "parameter Peer of Net.template.json"
+    (problem,) = flow_problems(index.acls, c, Param(T, "Peer"), client=False)
+    assert problem.traffic == "inbound TCP 443 from parameter Peer"
 
 
 def test_an_ipv6_entry_does_not_match_ipv4_traffic_and_the_other_way_round() -> None:

@@ -123,6 +123,18 @@ def test_capacity_from_the_strategy() -> None:
         "UNKNOWN", reason='capacity provider "theirs" is not in the input')
 
 
+def test_a_capacity_provider_of_another_kind_in_another_template() -> None:
+    shared = Template("Shared")
+    shared.add("Topic", "AWS::SNS::Topic")
+    shared.export("SharedTopic", ref("Topic"))
+    t = hosts()
+    service(t, CapacityProviderStrategy=[{"CapacityProvider": import_value("SharedTopic")}])
+    model = model_of(t, shared)
+    (launch,) = find_launches(model)
+    assert capacity(model, launch) == Capacity(
+        "EC2", reason="capacity provider Topic in Shared.template.json is not in the input")
+
+
 def test_capacity_providers_not_in_the_input() -> None:
     """EC2, unless the launch is a daemon or its task definition needs Managed Instances."""
     missing = 'capacity providers "theirs", "other" are not in the input'

@@ -109,3 +109,38 @@ def test_explain_names_a_kms_key_of_another_template() -> None:
     t.props("Cluster")["Configuration"]["ExecuteCommandConfiguration"]["KmsKeyId"] = ref("Key")
     (cluster,) = links_of(chains(t), "cluster")
     assert "exec KMS key: Key" in cluster.details
+
+
+def test_each_task_role_override_is_checked_on_its_own() -> None:
+    """Two pipes run one task definition with different Overrides.TaskRoleArn: each role is
+    checked (the roles are told apart by their whole value, not by how a message shows them)."""
+    app = exec_app()
+    app.remove("Service")
+    app.pipe("PipeA", Overrides={"TaskRoleArn": arn("TaskRole")})
+    app.pipe("PipeB", Overrides={"TaskRoleArn": arn("OtherRole")})
+    app.role("OtherRole")
+    assert [(f.rule_id, f.severity.value, f.logical_id, f.message)
+            for f in app.analyze().findings] == [(
+        "EcsExec-IAM2", "error", "OtherRole", "Task role OtherRole of TaskDef as launched by "
+        "PipeB (pipe target) (Overrides.TaskRoleArn) does not allow "
+        "ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, "
+        "ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel.")]
+
+
+def test_wrong_kinds_in_another_template_name_it() -> None:
+    """A route table, a capacity provider and an instance profile's role that are another
+    stack's resources of another kind: named with that stack's template."""
+    shared = Template("Shared")
+    shared.add("Topic", "AWS::SNS::Topic")
+    shared.export("SharedTopic", ref("Topic"))
+    t = exec_app()
+    t.props("PrivateSubnetRouteTableAssociation")["RouteTableId"] = import_value("SharedTopic")
+    (net,) = links_of(chains(t, shared), "network")
+    subnet = next(c for c in net.children if c.kind == "subnet")
+    assert "way out cannot be verified: RouteTableId of PrivateSubnetRouteTableAssociation is " \
+        "Topic in Shared.template.json (AWS::SNS::Topic), not a route table" in subnet.details
+    app = app_without_task_role()
+    app.props("InstanceProfile")["Roles"] = [import_value("SharedTopic")]
+    assert [f.message for f in app.analyze(shared).findings] == [
+        f"{FALLBACK}role Topic in Shared.template.json of instance profile InstanceProfile is "
+        "not in the input."]

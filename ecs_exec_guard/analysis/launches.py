@@ -435,12 +435,11 @@ def capacity(model: Model, launch: Launch, td: Resource | None = None) -> Capaci
     """FARGATE, EC2 or MANAGED_INSTANCES (with the capacity providers when in the template),
     EXTERNAL or UNKNOWN. ``td``, the launch's task definition, tells Managed Instances apart
     when the capacity providers are not in the input."""
-    home = launch.resource.template.name
     lt = launch.launch_type
     if isinstance(lt, str):
         return Capacity(lt.upper())
     if lt is not None:
-        shown = unknown_reason(lt) if is_unknown(lt) else describe(lt, home)
+        shown = unknown_reason(lt) if is_unknown(lt) else describe(lt)
         return Capacity("UNKNOWN", reason=f"launch type is {shown}")
     strategy = launch.capacity_provider_strategy
     if strategy == [] and launch.kind == "daemon":
@@ -467,7 +466,7 @@ def capacity(model: Model, launch: Launch, td: Resource | None = None) -> Capaci
             model, name
         )
         if provider is None:
-            unknown.append(describe(name, home))
+            unknown.append(describe(name, launch.resource.template.name))
         else:
             providers.append(provider)
     managed = {is_managed_instances(p) for p in providers}

@@ -202,13 +202,12 @@ class RouteIndex:
             )
         return f"route table {shown} is not in the input"
 
-    def _no_target(self, value: Any, lid: str, prop: str, what: str) -> str:
-        """Why a route's target (``prop``, a ``what``) is no gateway of the input."""
+    def _no_target(self, value: Any, lid: str, prop: str, what: str, article: str = "a") -> str:
+        """Why a route's target (``prop``, ``article`` ``what``) is no gateway of the input."""
         if isinstance(value, Unknown):
             return f"the {what} of route {lid} cannot be resolved ({value.reason})"
         other = self.model.deref(value)
         if other is not None:  # a resource of the input, but not the target's kind
-            article = "an" if what[0] in "aeiou" else "a"
             shown = describe(value)
             return f"{prop} of route {lid} is {shown} ({other.type}), not {article} {what}"
         # What a NAT gateway outside the input leaves open.
@@ -259,7 +258,7 @@ class RouteIndex:
             if isinstance(eigw, str) and eigw.startswith("eigw-"):
                 return Exit("internet")  # EC2 checks the gateway belongs to the VPC
             return Unknown(self._no_target(eigw, lid, "EgressOnlyInternetGatewayId",
-                                           "egress-only gateway"))
+                                           "egress-only gateway", "an"))
         if vpc is not None and self.model.deref(res.props.get("VpcId"), "AWS::EC2::VPC") == vpc:
             return Exit("internet")
         return Unknown(f"whether egress-only gateway {res.logical_id} is in the subnet's VPC")

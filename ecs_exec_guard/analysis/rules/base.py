@@ -156,7 +156,7 @@ class Context:
 def _role_key(raw: Any) -> str:
     """A task role value as a key that tells every value apart (a describe() text names no
     template and is cut at 120 characters)."""
-    return json.dumps(raw, sort_keys=True, default=repr)
+    return json.dumps(raw, default=repr)
 
 
 class Rule:

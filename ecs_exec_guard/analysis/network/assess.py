@@ -10,7 +10,7 @@ from ..launch import DAEMON_NETWORK_MODE, MANAGED_INSTANCES
 from ..launches import Capacity, Launch
 from ..model import Model, Resource, as_list, get_ci, truthy
 from .endpoints import Endpoint, endpoint_admits
-from .groups import egress_verdict
+from .groups import UnknownCidr, egress_verdict, ip_network
 from .hosts import container_hosts
 from .index import NetworkIndex
 from .routes import ipv6_only
@@ -181,7 +181,11 @@ def assess(
         all_groups = [
             GetAtt(v.template.name, v.logical_id, "DefaultSecurityGroup") for v in result.vpcs
         ]
-    task_cidrs = [s.props.get("CidrBlock") for s in result.subnets]
+    # The tasks' addresses: IPv6 in IPv6-only subnets, IPv4 elsewhere (dual-stack tasks use
+    # the IPv4 endpoints), one list per family.
+    task_cidrs = _by_family(
+        [_subnet_cidr(s, ipv6=s in result.ipv6_only) for s in result.subnets]
+    )
 
     # The ssmmessages endpoints of the VPC(s).
     for vpc in result.vpcs:
@@ -197,7 +201,10 @@ def assess(
                 admitted: bool | None = None
                 why = "it uses the VPC's default security group"
             else:
-                admitted, why = endpoint_admits(model, index.groups, ep, all_groups, task_cidrs)
+                admitted, why = _all_of([
+                    endpoint_admits(model, index.groups, ep, all_groups, cidrs)
+                    for cidrs in task_cidrs
+                ])
             if ep.private_dns is True:
                 result.private_dns_endpoint = ep
                 if admitted is False:
@@ -223,21 +230,29 @@ def assess(
     if result.private_dns_endpoint is not None:
         ep = result.private_dns_endpoint
         dest_groups = ep.security_groups
-        dest_cidrs = [_subnet_cidr(model, s) for s in ep.subnets] or [
-            v.props.get("CidrBlock") for v in result.vpcs
-        ]
+        ep_subnets = [model.deref(s, "AWS::EC2::Subnet") for s in ep.subnets]
         where = f"the ssmmessages endpoint {ep.resource.logical_id}"
-        result.egress, result.egress_detail = egress_verdict(
-            model, index.groups, all_groups, dest_groups, dest_cidrs
-        )
+        verdicts = []
+        # IPv6-only tasks reach the endpoint's IPv6 addresses, the others its IPv4 ones.
+        for v6 in _families(result):
+            dest_cidrs = [
+                _subnet_cidr(s, ipv6=v6) if s is not None else None for s in ep_subnets
+            ] or [
+                UnknownCidr(6) if v6 else v.props.get("CidrBlock") for v in result.vpcs
+            ]
+            verdicts.append(
+                egress_verdict(model, index.groups, all_groups, dest_groups, dest_cidrs)
+            )
+        result.egress, result.egress_detail = _all_of(verdicts)
     else:
         where = "the internet (0.0.0.0/0)"
         result.egress, result.egress_detail = True, ""
-        families: list[tuple[str, str]] = []
-        if len(result.ipv6_only) < len(result.subnets) or not result.subnets:
-            families.append(("0.0.0.0/0", "the internet (0.0.0.0/0)"))
-        if result.ipv6_only:
-            families.append(("::/0", "the internet over IPv6 (::/0)"))
+        families = [
+            ("::/0", "the internet over IPv6 (::/0)")
+            if v6
+            else ("0.0.0.0/0", "the internet (0.0.0.0/0)")
+            for v6 in _families(result)
+        ]
         for dest, label in families:
             verdict, detail = egress_verdict(model, index.groups, all_groups, [], [dest])
             if verdict is False or (verdict is None and result.egress is True):
@@ -256,9 +271,48 @@ def _over_budget(result: Assessment, index: NetworkIndex) -> Assessment:
     )
 
 
-def _subnet_cidr(model: Model, raw: Any) -> Any:
-    subnet = model.deref(raw, "AWS::EC2::Subnet")
-    return subnet.props.get("CidrBlock") if subnet is not None else None
+def _subnet_cidr(subnet: Resource, *, ipv6: bool) -> Any:
+    """The subnet's IPv4 CIDR, or with ``ipv6`` its IPv6 one (of a known family even when the
+    template writes it as a token)."""
+    if not ipv6:
+        return subnet.props.get("CidrBlock")
+    cidr = subnet.props.get("Ipv6CidrBlock")
+    return cidr if ip_network(cidr) is not None else UnknownCidr(6)
+
+
+def _by_family(cidrs: list[Any]) -> list[list[Any]]:
+    """The CIDRs split into IPv4 (with those of unknown family) and IPv6; empty lists left
+    out, and one empty list when there are no CIDRs at all."""
+    v6 = [c for c in cidrs if _version(c) == 6]
+    v4 = [c for c in cidrs if _version(c) != 6]
+    return [group for group in (v4, v6) if group] or [[]]
+
+
+def _version(cidr: Any) -> int | None:
+    if isinstance(cidr, UnknownCidr):
+        return cidr.version
+    net = ip_network(cidr)
+    return net.version if net is not None else None
+
+
+def _families(result: Assessment) -> list[bool]:
+    """Whether the tasks use IPv4 (False), IPv6 (True), or both, to reach ssmmessages."""
+    out = []
+    if len(result.ipv6_only) < len(result.subnets) or not result.subnets:
+        out.append(False)
+    if result.ipv6_only:
+        out.append(True)
+    return out
+
+
+def _all_of(verdicts: list[tuple[bool | None, str]]) -> tuple[bool | None, str]:
+    """Every verdict together: False when one is False, else None when one is not known."""
+    for wanted in (False, None):
+        found = [why for verdict, why in verdicts if verdict is wanted]
+        if found:
+            return wanted, "; ".join(dict.fromkeys(w for w in found if w))
+    return True, ""
+
 
 
 def _capacity_name(capacity: Capacity) -> str:

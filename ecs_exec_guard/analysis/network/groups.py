@@ -50,6 +50,15 @@ def network_within(inner: Network, outer: Network) -> bool:
     return inner.version == outer.version and inner.subnet_of(outer)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class UnknownCidr:
+    """A CIDR the input does not give, of a known address family (4 or 6): an IPv6-only
+    subnet's ``Ipv6CidrBlock`` written as a token, say. A rule of the other family never
+    holds it; a rule for the whole family (``0.0.0.0/0``, ``::/0``) always does."""
+
+    version: int
+
+
 class GroupIndex:
     """The rules of every security group of the input, inline and separate."""
 
@@ -167,10 +176,22 @@ def _cidr_match(cidr: Any, dests: list[Any]) -> bool | None:
     net = ip_network(cidr)
     if net is None or not dests:
         return None
-    nets = [ip_network(c) for c in dests]
-    if any(n is None for n in nets):
-        return None if net != ANYWHERE else True
-    return all(n is not None and network_within(n, net) for n in nets)
+    found = [_holds(net, dest) for dest in dests]
+    if None in found:
+        return None
+    return all(found)
+
+
+def _holds(net: Network, dest: Any) -> bool | None:
+    """Whether ``net`` holds the destination CIDR ``dest`` (None when that is not known)."""
+    if isinstance(dest, UnknownCidr):
+        if dest.version != net.version:
+            return False
+        return True if net.prefixlen == 0 else None
+    inner = ip_network(dest)
+    if inner is None:
+        return True if net == ANYWHERE else None
+    return network_within(inner, net)
 
 
 def _rule(raw: Any, group_key: str, prefix_key: str) -> SgRule:

@@ -361,7 +361,8 @@ FARGATE_CASES: list[tuple[Case, Any]] = [
         "the subnets and security groups of a Batch job come from the compute environment of "
         "the job queue it is submitted to, which the job definition does not name"]}),
     (no_config, {"mode": "awsvpc", "unknown": [
-        "the launch has no awsvpc network configuration in the input"]}),
+        "the launch has no awsvpc network configuration, which ECS requires for an awsvpc "
+        "task (it rejects the launch)"]}),
     (config_param, {"mode": "awsvpc", "unknown": [
         "network configuration: parameter Cfg (set at deploy time)"]}),
     (too_many, {"mode": "awsvpc", "unknown": [
@@ -398,7 +399,7 @@ FARGATE_CASES: list[tuple[Case, Any]] = [
         "no_route": ["IsolatedSubnet"], "needs_endpoint": True}),
     # The task group allows all egress, wherever the subnets are.
     (no_subnets, {"mode": "awsvpc", "egress_detail": "the internet (0.0.0.0/0)", "unknown": [
-        "no subnets are given (the account's default VPC is used)"]}),
+        "no subnets are given: ECS rejects an awsvpc launch without subnets"]}),
     (no_groups, PRIVATE),  # the VPC's default group, which allows all egress
     (no_way_out_why, {**PRIVATE, "no_route": ["PrivateSubnet"], "needs_endpoint": True,
                       "no_route_why": [
@@ -545,11 +546,11 @@ def test_a_spent_budget_leaves_only_its_reason() -> None:
 
 
 def test_tasks_without_subnets_still_have_their_security_groups() -> None:
-    """No subnets (the account's default VPC) is a cannot-verify; the task group that allows
-    all egress still counts, so there is no NET4 error."""
+    """No subnets (which ECS rejects) is a cannot-verify; the task group that allows all
+    egress still counts, so there is no NET4 error."""
     t = exec_app()
     no_subnets(t)
     report = t.analyze()
     assert [(f.rule_id, f.logical_id, f.message) for f in report.findings] == [
-        ("EcsExec-NET7", "Service", "Cannot verify: Service (service): no subnets are given "
-                                    "(the account's default VPC is used).")]
+        ("EcsExec-NET7", "Service", "Cannot verify: Service (service): no subnets are given: "
+                                    "ECS rejects an awsvpc launch without subnets.")]

@@ -10,7 +10,13 @@ from ..launch import DAEMON_NETWORK_MODE, MANAGED_INSTANCES
 from ..launches import Capacity, Launch
 from ..model import Model, Resource, as_list, get_ci, truthy
 from .endpoints import Endpoint, endpoint_admits
-from .groups import UnknownCidr, egress_verdict, ip_network
+from .groups import (
+    DefaultGroupOfUnknownVpc,
+    UnknownCidr,
+    covers_https,
+    egress_verdict,
+    ip_network,
+)
 from .hosts import container_hosts
 from .index import NetworkIndex
 from .routes import ipv6_only
@@ -68,7 +74,10 @@ def assess(
             result.unknown.append(f"network configuration: {unknown_reason(cfg)}")
             return result
         if not isinstance(cfg, dict):
-            result.unknown.append("the launch has no awsvpc network configuration in the input")
+            result.unknown.append(
+                "the launch has no awsvpc network configuration, which ECS requires for an "
+                "awsvpc task (it rejects the launch)"
+            )
             return result
         subnets_raw = as_list(get_ci(cfg, "Subnets"))
         groups_raw = as_list(get_ci(cfg, "SecurityGroups"))
@@ -126,11 +135,35 @@ def assess(
     for subnets, groups, ip in zip(host_subnets, host_groups, host_ips, strict=True):
         # The groups count wherever the tasks run, even when their subnets are not known.
         all_groups.extend(groups)
+        # Tasks (or hosts) that name no security group get their VPC's default group.
+        default_of: list[Resource] | None = [] if not groups else None
         if not subnets:
-            result.unknown.append("no subnets are given (the account's default VPC is used)")
+            result.unknown.append(
+                "no subnets are given: ECS rejects an awsvpc launch without subnets"
+                if mode == "awsvpc"
+                else "no subnets are given (the account's default VPC is used)"
+            )
+            if default_of is not None:
+                all_groups.append(DefaultGroupOfUnknownVpc(
+                    "no security group is given: the tasks get their VPC's default security "
+                    "group, and without subnets that VPC is not known"
+                ))
             continue
         for raw in subnets:
             subnet = model.deref(raw, "AWS::EC2::Subnet")
+            vpc = index.vpc_of(subnet) if subnet is not None else None
+            if default_of is not None:
+                if vpc is None:
+                    what = subnet.logical_id if subnet is not None else describe(raw)
+                    all_groups.append(DefaultGroupOfUnknownVpc(
+                        "no security group is given: the tasks get their VPC's default "
+                        f"security group, and the VPC of subnet {what} is not in the input"
+                    ))
+                elif vpc not in default_of:
+                    default_of.append(vpc)
+                    all_groups.append(
+                        GetAtt(vpc.template.name, vpc.logical_id, "DefaultSecurityGroup")
+                    )
             if subnet is None:
                 result.unknown.append(
                     f"a subnet cannot be resolved ({unknown_reason(raw)})"
@@ -139,7 +172,6 @@ def assess(
                 )
                 continue
             result.subnets.append(subnet)
-            vpc = index.vpc_of(subnet)
             if vpc is None:
                 result.unknown.append(f"the VPC of subnet {subnet.logical_id} is not in the input")
             elif vpc not in result.vpcs:
@@ -176,11 +208,6 @@ def assess(
                     result.igw_no_ip.append(subnet)
     result.needs_endpoint = bool(result.no_route or result.igw_no_ip)
 
-    # Security groups of the tasks (or hosts).
-    if not all_groups:
-        all_groups = [
-            GetAtt(v.template.name, v.logical_id, "DefaultSecurityGroup") for v in result.vpcs
-        ]
     # The tasks' addresses: IPv6 in IPv6-only subnets, IPv4 elsewhere (dual-stack tasks use
     # the IPv4 endpoints), one list per family.
     task_cidrs = _by_family(
@@ -257,6 +284,14 @@ def assess(
             verdict, detail = egress_verdict(model, index.groups, all_groups, [], [dest])
             if verdict is False or (verdict is None and result.egress is True):
                 result.egress, result.egress_detail, where = verdict, detail, label
+        if result.egress is False and not result.vpcs and _https_egress(model, index, all_groups):
+            # The tasks' VPC is not known, so neither is whether it has an ssmmessages
+            # endpoint that the groups' rules on 443 let the tasks reach.
+            result.egress = None
+            result.egress_detail = (
+                f"no security group of the tasks allows it to {where}, and the tasks' VPC "
+                "is not known (it may have an ssmmessages endpoint they reach)"
+            )
     result.egress_detail = result.egress_detail or where
     return _over_budget(result, index) if index.budget.exhausted else result
 
@@ -313,6 +348,15 @@ def _all_of(verdicts: list[tuple[bool | None, str]]) -> tuple[bool | None, str]:
             return wanted, "; ".join(dict.fromkeys(w for w in found if w))
     return True, ""
 
+
+def _https_egress(model: Model, index: NetworkIndex, groups: list[Any]) -> bool:
+    """Whether a rule of the groups may let TCP 443 out to somewhere (any destination)."""
+    for raw in groups:
+        sg = model.deref(raw, "AWS::EC2::SecurityGroup")
+        rules = index.groups.egress_rules(sg) if sg is not None else []
+        if rules is None or any(covers_https(r) is not False for r in rules):
+            return True
+    return False
 
 
 def _capacity_name(capacity: Capacity) -> str:

@@ -59,6 +59,14 @@ class UnknownCidr:
     version: int
 
 
+@dataclass(frozen=True)
+class DefaultGroupOfUnknownVpc:
+    """The security group of tasks (or hosts) that name none: their VPC's default group,
+    when that VPC is not in the input. ``why`` says why it cannot be read."""
+
+    why: str
+
+
 class GroupIndex:
     """The rules of every security group of the input, inline and separate."""
 
@@ -243,6 +251,9 @@ def egress_verdict(
     """Whether one of ``groups`` lets TCP 443 out to the destination; else what is unknown."""
     unknown: list[str] = []
     for raw in groups:
+        if isinstance(raw, DefaultGroupOfUnknownVpc):
+            unknown.append(raw.why)
+            continue
         if isinstance(raw, GetAtt) and raw.attribute == "DefaultSecurityGroup":
             vpc = model.deref(Ref(raw.template, raw.logical_id))
             if vpc is not None and vpc in index.restricted_default_sg:

@@ -124,7 +124,11 @@ class NET4(Rule):
     description = "A security group of the tasks allows egress on TCP 443 to ssmmessages."
     explanation = (
         "The agent's connection to ssmmessages (or to its endpoint) is outbound TCP 443. If no "
-        "security group of the task allows that egress, the session never opens."
+        "security group of the task allows that egress, the session never opens. Tasks that "
+        "name no security group get their VPC's default group, which allows all egress unless "
+        "CDK's restrictDefaultSecurityGroup emptied it; when that VPC is not in the input, or "
+        "the tasks' VPC is unknown and their groups let 443 out somewhere, it is a "
+        "cannot-verify (EcsExec-NET7)."
     )
     fix = (
         "Allow egress TCP 443 to 0.0.0.0/0, or to the ssmmessages endpoint's security group when "
@@ -225,7 +229,8 @@ class NET7(Rule):
     explanation = (
         "Subnets, route tables, VPCs or security groups that are imported or do not resolve "
         "hide whether the agent can reach ssmmessages. The check reports what it could not see "
-        "instead of passing it."
+        "instead of passing it. A launch without a network configuration or without subnets "
+        "(ECS rejects both for an awsvpc task) is reported here, naming what is missing."
     )
     fix = (
         "Define the network in the app, or confirm the path (route or endpoint, and egress 443) "

@@ -188,6 +188,18 @@ def test_no_groups_and_a_subnet_outside_the_input() -> None:
         "input."]
 
 
+def test_no_groups_and_a_subnet_set_at_deploy_time() -> None:
+    t = exec_app()
+    t.parameters["Sub"] = {"Type": "AWS::EC2::Subnet::Id"}
+    cfg = awsvpc_of(t, "Service")
+    del cfg["SecurityGroups"]
+    cfg["Subnets"] = [ref("Sub")]
+    assert messages(t.analyze(), ("EcsExec-NET7", WARNING, "Service")) == [
+        "Cannot verify: Service (service): a subnet cannot be resolved (parameter Sub (set at "
+        "deploy time)); egress on TCP 443: no security group is given: the tasks get their "
+        "VPC's default security group, and the subnet, and so the VPC, cannot be resolved."]
+
+
 def test_no_groups_and_a_subnet_whose_vpc_is_outside_the_input() -> None:
     t = exec_app()
     cfg = awsvpc_of(t, "Service")

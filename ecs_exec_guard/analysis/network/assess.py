@@ -154,10 +154,16 @@ def assess(
             vpc = index.vpc_of(subnet) if subnet is not None else None
             if default_of is not None:
                 if vpc is None:
-                    what = subnet.logical_id if subnet is not None else describe(raw)
                     all_groups.append(DefaultGroupOfUnknownVpc(
                         "no security group is given: the tasks get their VPC's default "
-                        f"security group, and the VPC of subnet {what} is not in the input"
+                        "security group, and "
+                        + (
+                            "the subnet, and so the VPC, cannot be resolved"
+                            if is_unknown(raw)
+                            else "the VPC of subnet "
+                            + (subnet.logical_id if subnet is not None else describe(raw))
+                            + " is not in the input"
+                        )
                     ))
                 elif vpc not in default_of:
                     default_of.append(vpc)

@@ -176,3 +176,53 @@ def test_tasks_in_ipv6_only_and_ipv4_subnets_with_one_family_admitted(missing: i
     t.props("SsmMessagesEndpoint")["SubnetIds"] = [ref("V6Subnet"), ref("IsolatedSubnet")]
     t.props("SsmMessagesEndpoint")["IpAddressType"] = "dualstack"
     not_admitted(t, "V6Subnet, IsolatedSubnet", " (V6Subnet has no ::/0 route)")
+
+
+def test_one_family_not_admitted_and_the_other_unknown_is_not_admitted() -> None:
+    """IPv4 tasks are refused for sure, so the endpoint is not usable (NET5), whatever the IPv6
+    block (a token here) turns out to be."""
+    t = isolated_ipv6_app(https_from(CidrIpv6="2001:db8::/32"), block=CDK_V6_BLOCK)
+    tasks_in(t, "V6Subnet", "IsolatedSubnet")
+    t.props("SsmMessagesEndpoint")["SubnetIds"] = [ref("V6Subnet"), ref("IsolatedSubnet")]
+    t.props("SsmMessagesEndpoint")["IpAddressType"] = "dualstack"
+    not_admitted(t, "V6Subnet, IsolatedSubnet", " (V6Subnet has no ::/0 route)")
+
+
+# -- where the endpoint's addresses are not known ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("egress", "expected"),
+    [("::/0", []), ("2001:db8:1234::/48", [
+        "Cannot verify: Service (service): egress on TCP 443: an egress rule of TaskSg cannot "
+        "be resolved."])],
+    ids=["to every IPv6 address", "to an IPv6 range"])
+def test_ipv6_only_tasks_and_an_endpoint_without_subnets(egress: str, expected: list[str]) -> None:
+    """The endpoint's subnets are not given: its addresses are some IPv6 ones of the VPC."""
+    t = isolated_ipv6_app(https_from(CidrIpv6="::/0"))
+    del t.props("SsmMessagesEndpoint")["SubnetIds"]
+    t.props("TaskSg")["SecurityGroupEgress"] = [https_from(CidrIpv6=egress)]
+    report = t.analyze()
+    assert [f.message for f in report.findings] == expected
+    if expected:
+        exactly(report, ("EcsExec-NET7", WARNING, "Service"))
+
+
+def test_each_unknown_egress_rule_is_named_once_across_families() -> None:
+    """IPv4 and IPv6 tasks, an endpoint subnet whose blocks are tokens: each family's group is
+    unknown for its own family only, and the message names each once."""
+    t = isolated_ipv6_app(https_from(CidrIpv6="::/0"), https_from(CidrIp="0.0.0.0/0"))
+    tasks_in(t, "V6Subnet", "IsolatedSubnet")
+    t.add("EndpointSubnet", "AWS::EC2::Subnet", VpcId=ref("Vpc"), AvailabilityZone="eu-west-1a",
+          CidrBlock={"Fn::Select": [3, {"Fn::Cidr": [att("Vpc", "CidrBlock"), 8, "8"]}]},
+          Ipv6CidrBlock=CDK_V6_BLOCK)
+    t.props("SsmMessagesEndpoint")["SubnetIds"] = [ref("EndpointSubnet")]
+    t.props("SsmMessagesEndpoint")["IpAddressType"] = "dualstack"
+    t.props("TaskSg")["SecurityGroupEgress"] = [https_from(CidrIp="10.0.0.0/16")]
+    t.security_group("TaskSg6", egress=[https_from(CidrIpv6="2001:db8::/32")])
+    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"].append(
+        att("TaskSg6", "GroupId"))
+    (found,) = exactly(t.analyze(), ("EcsExec-NET7", WARNING, "Service"))
+    assert found.message == (
+        "Cannot verify: Service (service): egress on TCP 443: an egress rule of TaskSg cannot be "
+        "resolved; an egress rule of TaskSg6 cannot be resolved.")

@@ -242,3 +242,20 @@ def test_hosts_in_a_subnet_without_groups_use_the_default_group() -> None:
     report = t.analyze()
     assert report.findings == []
     assert report.launches_checked == 1
+
+
+def test_hosts_without_groups_next_to_hosts_with_them() -> None:
+    """Each group of instances gets its own default group: the second one's group allows all
+    egress, the first one's subnets are not known."""
+    t = ec2_app(network_mode="bridge")
+    t.container_instances(t.props("AsgLaunchTemplate")["LaunchTemplateData"]["ImageId"],
+                          logical_id="Bare")
+    del t.props("Bare")["VPCZoneIdentifier"]
+    t.props("Bare")["AvailabilityZones"] = ["eu-west-1a"]
+    del t.props("BareLaunchTemplate")["LaunchTemplateData"]["SecurityGroupIds"]
+    # The bare instances first: hosts are read in template order.
+    t.resources = {k: t.resources[k] for k in ("Bare", "BareLaunchTemplate")} | {
+        k: v for k, v in t.resources.items() if k not in ("Bare", "BareLaunchTemplate")}
+    assert messages(t.analyze(), ("EcsExec-NET7", WARNING, "Service")) == [
+        "Cannot verify: Service (service): no subnets are given (the account's default VPC is "
+        "used)."]

@@ -15,6 +15,7 @@ from .groups import (
     UnknownCidr,
     covers_https,
     egress_verdict,
+    egress_verdict_by_family,
     ip_network,
 )
 from .hosts import container_hosts
@@ -136,14 +137,14 @@ def assess(
         # The groups count wherever the tasks run, even when their subnets are not known.
         all_groups.extend(groups)
         # Tasks (or hosts) that name no security group get their VPC's default group.
-        default_of: list[Resource] | None = [] if not groups else None
+        no_groups = not groups
         if not subnets:
             result.unknown.append(
                 "no subnets are given: ECS rejects an awsvpc launch without subnets"
                 if mode == "awsvpc"
                 else "no subnets are given (the account's default VPC is used)"
             )
-            if default_of is not None:
+            if no_groups:
                 all_groups.append(DefaultGroupOfUnknownVpc(
                     "no security group is given: the tasks get their VPC's default security "
                     "group, and without subnets that VPC is not known"
@@ -152,7 +153,7 @@ def assess(
         for raw in subnets:
             subnet = model.deref(raw, "AWS::EC2::Subnet")
             vpc = index.vpc_of(subnet) if subnet is not None else None
-            if default_of is not None:
+            if no_groups:
                 if vpc is None:
                     all_groups.append(DefaultGroupOfUnknownVpc(
                         "no security group is given: the tasks get their VPC's default "
@@ -165,11 +166,10 @@ def assess(
                             + " is not in the input"
                         )
                     ))
-                elif vpc not in default_of:
-                    default_of.append(vpc)
-                    all_groups.append(
-                        GetAtt(vpc.template.name, vpc.logical_id, "DefaultSecurityGroup")
-                    )
+                else:
+                    default = GetAtt(vpc.template.name, vpc.logical_id, "DefaultSecurityGroup")
+                    if default not in all_groups:
+                        all_groups.append(default)
             if subnet is None:
                 result.unknown.append(
                     f"a subnet cannot be resolved ({unknown_reason(raw)})"
@@ -265,18 +265,15 @@ def assess(
         dest_groups = ep.security_groups
         ep_subnets = [model.deref(s, "AWS::EC2::Subnet") for s in ep.subnets]
         where = f"the ssmmessages endpoint {ep.resource.logical_id}"
-        verdicts = []
         # IPv6-only tasks reach the endpoint's IPv6 addresses, the others its IPv4 ones.
-        for v6 in _families(result):
-            dest_cidrs = [
-                _subnet_cidr(s, ipv6=v6) if s is not None else None for s in ep_subnets
-            ] or [
-                UnknownCidr(6) if v6 else v.props.get("CidrBlock") for v in result.vpcs
-            ]
-            verdicts.append(
-                egress_verdict(model, index.groups, all_groups, dest_groups, dest_cidrs)
-            )
-        result.egress, result.egress_detail = _all_of(verdicts)
+        dests = [
+            [_subnet_cidr(s, ipv6=v6) if s is not None else None for s in ep_subnets]
+            or [UnknownCidr(6) if v6 else v.props.get("CidrBlock") for v in result.vpcs]
+            for v6 in _families(result)
+        ]
+        result.egress, result.egress_detail = egress_verdict_by_family(
+            model, index.groups, all_groups, dest_groups, dests
+        )
     else:
         where = "the internet (0.0.0.0/0)"
         result.egress, result.egress_detail = True, ""
@@ -314,11 +311,9 @@ def _over_budget(result: Assessment, index: NetworkIndex) -> Assessment:
 
 def _subnet_cidr(subnet: Resource, *, ipv6: bool) -> Any:
     """The subnet's IPv4 CIDR, or with ``ipv6`` its IPv6 one (of a known family even when the
-    template writes it as a token)."""
-    if not ipv6:
-        return subnet.props.get("CidrBlock")
-    cidr = subnet.props.get("Ipv6CidrBlock")
-    return cidr if ip_network(cidr) is not None else UnknownCidr(6)
+    template writes it as a token, or leaves it to IPAM)."""
+    cidr = subnet.props.get("Ipv6CidrBlock" if ipv6 else "CidrBlock")
+    return cidr if ip_network(cidr) is not None else UnknownCidr(6 if ipv6 else 4)
 
 
 def _by_family(cidrs: list[Any]) -> list[list[Any]]:
@@ -347,11 +342,11 @@ def _families(result: Assessment) -> list[bool]:
 
 
 def _all_of(verdicts: list[tuple[bool | None, str]]) -> tuple[bool | None, str]:
-    """Every verdict together: False when one is False, else None when one is not known."""
+    """Every verdict together: the first False, else the first None (with why), else True."""
     for wanted in (False, None):
-        found = [why for verdict, why in verdicts if verdict is wanted]
-        if found:
-            return wanted, "; ".join(dict.fromkeys(w for w in found if w))
+        for verdict, why in verdicts:
+            if verdict is wanted:
+                return verdict, why
     return True, ""
 
 

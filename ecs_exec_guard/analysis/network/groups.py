@@ -249,6 +249,33 @@ def egress_verdict(
     dest_cidrs: list[Any],
 ) -> tuple[bool | None, str]:
     """Whether one of ``groups`` lets TCP 443 out to the destination; else what is unknown."""
+    return egress_verdict_by_family(model, index, groups, dest_groups, [dest_cidrs])
+
+
+def egress_verdict_by_family(
+    model: Model,
+    index: GroupIndex,
+    groups: list[Any],
+    dest_groups: list[Any],
+    families: list[list[Any]],
+) -> tuple[bool | None, str]:
+    """Whether, for each list of destination CIDRs (one per address family the tasks use), one
+    of ``groups`` lets TCP 443 out to the destination; else what is unknown, each reason once."""
+    verdicts = [_egress(model, index, groups, dest_groups, cidrs) for cidrs in families]
+    for wanted in (False, None):
+        if any(verdict is wanted for verdict, _ in verdicts):
+            reasons = [r for verdict, found in verdicts if verdict is wanted for r in found]
+            return wanted, "; ".join(dict.fromkeys(reasons))
+    return True, ""
+
+
+def _egress(
+    model: Model,
+    index: GroupIndex,
+    groups: list[Any],
+    dest_groups: list[Any],
+    dest_cidrs: list[Any],
+) -> tuple[bool | None, list[str]]:
     unknown: list[str] = []
     for raw in groups:
         if isinstance(raw, DefaultGroupOfUnknownVpc):
@@ -259,7 +286,7 @@ def egress_verdict(
             if vpc is not None and vpc in index.restricted_default_sg:
                 continue  # CDK removed its rules
             if vpc is not None:
-                return True, ""
+                return True, []
             unknown.append("the VPC default security group")
             continue
         sg = model.deref(raw, "AWS::EC2::SecurityGroup")
@@ -272,14 +299,14 @@ def egress_verdict(
             continue
         rules = index.egress_rules(sg)
         if rules is None:
-            return True, ""
+            return True, []
         reasons: list[str] = []
         verdict = index.admits(rules, dest_groups, dest_cidrs, reasons)
         if verdict is True:
-            return True, ""
+            return True, []
         if verdict is None:
             why = f" ({'; '.join(dict.fromkeys(reasons))})" if reasons else ""
             unknown.append(f"an egress rule of {sg.logical_id} cannot be resolved{why}")
     if unknown:
-        return None, "; ".join(unknown)
-    return False, ""
+        return None, unknown
+    return False, []

@@ -216,9 +216,11 @@ def assess(
 
     # The tasks' addresses: IPv6 in IPv6-only subnets, IPv4 elsewhere (dual-stack tasks use
     # the IPv4 endpoints), one list per family.
-    task_cidrs = _by_family(
-        [_subnet_cidr(s, ipv6=s in result.ipv6_only) for s in result.subnets]
+    by_family = (
+        [_subnet_cidr(s, ipv6=False) for s in result.subnets if s not in result.ipv6_only],
+        [_subnet_cidr(s, ipv6=True) for s in result.ipv6_only],
     )
+    task_cidrs = [cidrs for cidrs in by_family if cidrs] or [[]]
 
     # The ssmmessages endpoints of the VPC(s).
     for vpc in result.vpcs:
@@ -314,21 +316,6 @@ def _subnet_cidr(subnet: Resource, *, ipv6: bool) -> Any:
     template writes it as a token, or leaves it to IPAM)."""
     cidr = subnet.props.get("Ipv6CidrBlock" if ipv6 else "CidrBlock")
     return cidr if ip_network(cidr) is not None else UnknownCidr(6 if ipv6 else 4)
-
-
-def _by_family(cidrs: list[Any]) -> list[list[Any]]:
-    """The CIDRs split into IPv4 (with those of unknown family) and IPv6; empty lists left
-    out, and one empty list when there are no CIDRs at all."""
-    v6 = [c for c in cidrs if _version(c) == 6]
-    v4 = [c for c in cidrs if _version(c) != 6]
-    return [group for group in (v4, v6) if group] or [[]]
-
-
-def _version(cidr: Any) -> int | None:
-    if isinstance(cidr, UnknownCidr):
-        return cidr.version
-    net = ip_network(cidr)
-    return net.version if net is not None else None
 
 
 def _families(result: Assessment) -> list[bool]:

@@ -16,9 +16,9 @@ def test_egress_change_names_the_service_by_construct_path(tmp_path: Path) -> No
     (aspect,) = apps.add_fixes(app, 1)
     app.synth()
     assert [c for c in aspect.changes if "egress" in c] == [
-        "EcsExecAutoFix: allowed egress TCP 443 to 0.0.0.0/0 (ssmmessages over the internet) "
-        "from TaskSgFD7B04A0, a security group of the exec-enabled service "
-        "RestrictedEgress/Service/Service."
+        "EcsExecAutoFix: allowed egress TCP 443 from TaskSgFD7B04A0, a security group of the "
+        "exec-enabled service RestrictedEgress/Service/Service, to 0.0.0.0/0 (ssmmessages over "
+        "the internet)."
     ]
 
 

@@ -485,8 +485,8 @@ def _fix_egress(
         return
     batch.info(
         sg.construct,
-        f"allowed egress TCP 443 to {where} from {sg.logical_id}, a security group of "
-        f"the exec-enabled service {svc.construct.node.path}.",
+        f"allowed egress TCP 443 from {sg.logical_id}, a security group of the exec-enabled "
+        f"service {svc.construct.node.path}, to {where}.",
     )
 
 

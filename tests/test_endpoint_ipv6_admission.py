@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 from cfn import ALLOW_ALL_EGRESS, Template, att, ec2_app, exactly, exec_app, ref
+from test_network_ipv6 import V6_BLOCK, ipv6_only_subnet
+from test_network_ipv6 import ec2_tasks_in as tasks_in
 
 from ecs_exec_guard.analysis import Severity
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
-V6_BLOCK = "2001:db8:1234:1a00::/64"
 CDK_V6_BLOCK = {"Fn::Select": [0, {"Fn::Cidr": [
     {"Fn::Select": [0, att("Vpc", "Ipv6CidrBlocks")]}, 256, "64"]}]}
-ALL_IPV6_EGRESS = {"CidrIpv6": "::/0", "IpProtocol": "-1"}
 
 
 def https_from(**peer: Any) -> dict[str, Any]:
@@ -35,25 +35,12 @@ def isolated_ipv6_app(*ingress: dict[str, Any], block: Any = V6_BLOCK) -> Templa
     """EC2 tasks in ``V6Subnet`` (IPv6-only, no route out) and an ssmmessages endpoint in that
     subnet whose group ``EndpointSg`` has the ``ingress`` rules."""
     t = ec2_app()
-    t.add("VpcIpv6Cidr", "AWS::EC2::VPCCidrBlock", VpcId=ref("Vpc"),
-          AmazonProvidedIpv6CidrBlock=True)
-    t.add("V6Subnet", "AWS::EC2::Subnet", VpcId=ref("Vpc"), Ipv6Native=True,
-          Ipv6CidrBlock=block, AssignIpv6AddressOnCreation=True,
-          AvailabilityZone="eu-west-1a")
-    t.add("V6SubnetRouteTable", "AWS::EC2::RouteTable", VpcId=ref("Vpc"))
-    t.add("V6SubnetRouteTableAssociation", "AWS::EC2::SubnetRouteTableAssociation",
-          SubnetId=ref("V6Subnet"), RouteTableId=ref("V6SubnetRouteTable"))
-    t.props("TaskSg")["SecurityGroupEgress"] = [*ALLOW_ALL_EGRESS, ALL_IPV6_EGRESS]
+    ipv6_only_subnet(t, route={}, block=block)
     tasks_in(t, "V6Subnet")
     t.security_group("EndpointSg", ingress=list(ingress))
     t.endpoint(security_groups=[att("EndpointSg", "GroupId")], subnets=["V6Subnet"])
     t.props("SsmMessagesEndpoint")["IpAddressType"] = "ipv6"
     return t
-
-
-def tasks_in(t: Template, *subnets: str) -> None:
-    t.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"] = [
-        ref(s) for s in subnets]
 
 
 def clean(t: Template) -> None:

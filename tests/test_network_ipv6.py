@@ -22,13 +22,19 @@ from ecs_exec_guard.analysis import Severity
 ALL_IPV6_EGRESS = {"CidrIpv6": "::/0", "IpProtocol": "-1", "Description": "all ipv6"}
 
 
-def ipv6_only_subnet(app: Template, route: dict[str, Any] | None = None) -> None:
-    """``V6Subnet``: IPv6-only, its ::/0 route to ``route`` (default: an egress-only gateway)."""
+V6_BLOCK = "2001:db8:1234:1a00::/64"
+
+
+def ipv6_only_subnet(
+    app: Template, route: dict[str, Any] | None = None, *, block: Any = V6_BLOCK
+) -> None:
+    """``V6Subnet``: IPv6-only (its Ipv6CidrBlock ``block``), its ::/0 route to ``route``
+    (default: an egress-only gateway; ``{}``: no route)."""
     app.add("VpcIpv6Cidr", "AWS::EC2::VPCCidrBlock", VpcId=ref("Vpc"),
             AmazonProvidedIpv6CidrBlock=True)
     app.add("Eigw", "AWS::EC2::EgressOnlyInternetGateway", VpcId=ref("Vpc"))
     app.add("V6Subnet", "AWS::EC2::Subnet", VpcId=ref("Vpc"), Ipv6Native=True,
-            Ipv6CidrBlock="2001:db8:1234:1a00::/64", AssignIpv6AddressOnCreation=True,
+            Ipv6CidrBlock=block, AssignIpv6AddressOnCreation=True,
             AvailabilityZone="eu-west-1a")
     app.add("V6SubnetRouteTable", "AWS::EC2::RouteTable", VpcId=ref("Vpc"))
     app.add("V6SubnetRouteTableAssociation", "AWS::EC2::SubnetRouteTableAssociation",
@@ -41,9 +47,9 @@ def ipv6_only_subnet(app: Template, route: dict[str, Any] | None = None) -> None
     app.props("TaskSg")["SecurityGroupEgress"] = [*ALLOW_ALL_EGRESS, ALL_IPV6_EGRESS]
 
 
-def ec2_tasks_in(app: Template, subnet: str) -> None:
+def ec2_tasks_in(app: Template, *subnets: str) -> None:
     app.props("Service")["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"] = [
-        ref(subnet)]
+        ref(s) for s in subnets]
 
 
 @pytest.mark.parametrize(

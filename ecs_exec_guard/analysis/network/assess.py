@@ -13,6 +13,7 @@ from .endpoints import Endpoint, endpoint_admits
 from .groups import (
     DefaultGroupOfUnknownVpc,
     UnknownCidr,
+    all_of,
     covers_https,
     egress_verdict,
     egress_verdict_by_family,
@@ -236,9 +237,12 @@ def assess(
                 admitted: bool | None = None
                 why = "it uses the VPC's default security group"
             else:
-                admitted, why = _all_of([
-                    endpoint_admits(model, index.groups, ep, all_groups, cidrs)
-                    for cidrs in task_cidrs
+                admitted, why = all_of([
+                    (verdict, [reason] if reason else [])
+                    for verdict, reason in (
+                        endpoint_admits(model, index.groups, ep, all_groups, cidrs)
+                        for cidrs in task_cidrs
+                    )
                 ])
             if ep.private_dns is True:
                 result.private_dns_endpoint = ep
@@ -326,15 +330,6 @@ def _families(result: Assessment) -> list[bool]:
     if result.ipv6_only:
         out.append(True)
     return out
-
-
-def _all_of(verdicts: list[tuple[bool | None, str]]) -> tuple[bool | None, str]:
-    """Every verdict together: the first False, else the first None (with why), else True."""
-    for wanted in (False, None):
-        for verdict, why in verdicts:
-            if verdict is wanted:
-                return verdict, why
-    return True, ""
 
 
 def _https_egress(model: Model, index: NetworkIndex, groups: list[Any]) -> bool:

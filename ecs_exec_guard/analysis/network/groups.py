@@ -261,7 +261,12 @@ def egress_verdict_by_family(
 ) -> tuple[bool | None, str]:
     """Whether, for each list of destination CIDRs (one per address family the tasks use), one
     of ``groups`` lets TCP 443 out to the destination; else what is unknown, each reason once."""
-    verdicts = [_egress(model, index, groups, dest_groups, cidrs) for cidrs in families]
+    return all_of([_egress(model, index, groups, dest_groups, cidrs) for cidrs in families])
+
+
+def all_of(verdicts: list[tuple[bool | None, list[str]]]) -> tuple[bool | None, str]:
+    """Verdicts that must all hold, taken together: False when one is, else None (cannot
+    verify) when one is, else True; with the reasons of the verdicts that decide, each once."""
     for wanted in (False, None):
         if any(verdict is wanted for verdict, _ in verdicts):
             reasons = [r for verdict, found in verdicts if verdict is wanted for r in found]

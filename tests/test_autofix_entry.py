@@ -22,7 +22,7 @@ from constructs import Construct, IConstruct
 
 from ecs_exec_guard.analysis import analyze
 from ecs_exec_guard.policies.autofix import EcsExecAutoFix
-from ecs_exec_guard.policies.autofix.snapshot import stack_owners
+from ecs_exec_guard.policies.autofix.render import stack_owners
 
 pytestmark = pytest.mark.slow
 

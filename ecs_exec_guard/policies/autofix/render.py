@@ -13,7 +13,8 @@ resource of that type in the template. That holds when every construct of the ty
 exactly one resource; when the counts differ (an ``iam.Policy`` with no statement renders
 nothing, a custom element renders several), or a logical ID is a bare number (JavaScript puts
 those first), the logical IDs of that type's constructs are read across the bridge instead, in
-one ``resolve`` per stack.
+one ``resolve`` per stack. Which stack each construct belongs to comes from the same pre-order
+(``stack_owners``).
 
 Side effect, the one difference from a synthesis without the aspect besides the fixes: CDK
 notes the template file's name in the stack's metadata (``aws:cdk:templateFile``) each time it
@@ -26,12 +27,14 @@ import json
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
 from aws_cdk import cx_api
+from constructs import IConstruct
 
 from .common import BRIDGE_ERRORS
 
@@ -162,3 +165,42 @@ def read_logical_ids(
         for lid, c in zip(lids, constructs, strict=True)
         if isinstance(lid, str) and lid in resources
     }
+
+
+@dataclass
+class StackOwners:
+    """Which stack owns each construct of a pre-order list, and the stacks' paths."""
+
+    of: list[cdk.Stack | None]
+    paths: dict[cdk.Stack, str]
+
+
+def stack_owners(constructs: list[IConstruct]) -> StackOwners:
+    """The stack of each construct of ``constructs``, a pre-order walk (``node.find_all()``).
+
+    A construct belongs to its nearest enclosing stack. In pre-order, a stack's subtree is
+    the run of constructs after it, so no per-construct call is needed: a stack with no stack
+    above it owns everything up to the next such stack (a resource cannot sit outside a
+    stack), and a stack inside another stack (a nested stack) owns the next ``n`` constructs,
+    ``n`` being the size of its subtree, after which its parent owns the rest. Costs two calls
+    per stack, and one ``find_all`` per nested stack.
+    """
+    stacks = [(i, c) for i, c in enumerate(constructs) if isinstance(c, cdk.Stack)]
+    paths = {stack: stack.node.path for _, stack in stacks}
+    prefixes = [p + "/" for p in paths.values()]
+    ends: dict[int, int] = {}
+    for i, stack in stacks:
+        path = paths[stack]
+        if any(path.startswith(p) for p in prefixes):  # inside another stack
+            ends[i] = i + len(stack.node.find_all())
+    owner: list[cdk.Stack | None] = []
+    open_: list[tuple[cdk.Stack, int]] = []  # enclosing stacks, innermost last, with ends
+    for i, c in enumerate(constructs):
+        while open_ and open_[-1][1] <= i:
+            open_.pop()
+        if isinstance(c, cdk.Stack):
+            if i not in ends:
+                open_.clear()
+            open_.append((c, ends.get(i, len(constructs))))
+        owner.append(open_[-1][0] if open_ else None)
+    return StackOwners(owner, paths)

@@ -15,7 +15,6 @@ import copy
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
@@ -35,7 +34,7 @@ from ...analysis.rules import Context
 from .common import BRIDGE_ERRORS, Stats, construct_key
 from .overrides import OVERRIDES, apply_overrides
 from .references import ProduceContext, ReferenceRecorder, token_strings
-from .render import Renderer, align, resource_type
+from .render import Renderer, align, resource_type, stack_owners
 
 # Resource types the analyzer reads for exec. Types listed in _TYPE_ONLY matter only as the
 # target of a reference, so their properties are not resolved (saves bridge calls).
@@ -141,45 +140,6 @@ _PSEUDO: dict[str, Callable[[], Any]] = {
 }
 
 
-@dataclass
-class StackOwners:
-    """Which stack owns each construct of a pre-order list, and the stacks' paths."""
-
-    of: list[cdk.Stack | None]
-    paths: dict[cdk.Stack, str]
-
-
-def stack_owners(constructs: list[IConstruct]) -> StackOwners:
-    """The stack of each construct of ``constructs``, a pre-order walk (``node.find_all()``).
-
-    A construct belongs to its nearest enclosing stack. In pre-order, a stack's subtree is
-    the run of constructs after it, so no per-construct call is needed: a stack with no stack
-    above it owns everything up to the next such stack (a resource cannot sit outside a
-    stack), and a stack inside another stack (a nested stack) owns the next ``n`` constructs,
-    ``n`` being the size of its subtree, after which its parent owns the rest. Costs two calls
-    per stack, and one ``find_all`` per nested stack.
-    """
-    stacks = [(i, c) for i, c in enumerate(constructs) if isinstance(c, cdk.Stack)]
-    paths = {stack: stack.node.path for _, stack in stacks}
-    prefixes = [p + "/" for p in paths.values()]
-    ends: dict[int, int] = {}
-    for i, stack in stacks:
-        path = paths[stack]
-        if any(path.startswith(p) for p in prefixes):  # inside another stack
-            ends[i] = i + len(stack.node.find_all())
-    owner: list[cdk.Stack | None] = []
-    open_: list[tuple[cdk.Stack, int]] = []  # enclosing stacks, innermost last, with ends
-    for i, c in enumerate(constructs):
-        while open_ and open_[-1][1] <= i:
-            open_.pop()
-        if isinstance(c, cdk.Stack):
-            if i not in ends:
-                open_.clear()
-            open_.append((c, ends.get(i, len(constructs))))
-        owner.append(open_[-1][0] if open_ else None)
-    return StackOwners(owner, paths)
-
-
 class Element:
     """One L1 resource of the snapshot."""
 
@@ -257,7 +217,7 @@ class Snapshot:
         }
         per_stack: dict[str, list[tuple[cdk.CfnResource, str, bool]]] = {}
         every_l1: dict[str, list[tuple[cdk.CfnResource, str | None]]] = {}
-        # The construct before each L1 in pre-order (``owner``).
+        # The construct before each L1 in pre-order (read by ``security_group_l2``).
         self._before: dict[str, IConstruct] = {}
         for i, c in enumerate(constructs):
             if not isinstance(c, cdk.CfnResource):
@@ -518,20 +478,19 @@ class Snapshot:
     def _source_value(el: Element, prop: str) -> Any:
         """The unresolved value of ``el``'s CloudFormation property ``prop``: the L1's own
         attribute (one small read) where its class has one, else from ``_cfn_properties``."""
-        names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
-        if el.has_source:
-            return next((el.source[n] for n in names if n is not None and n in el.source), None)
         attr = _SNAKE.sub(r"_\1", prop[:1].lower() + prop[1:]).lower()
         getter = getattr(type(el.construct), attr, None)
         # Only string-typed properties: reading a struct-typed one would make jsii type the
-        # object as a Python struct, which then crosses back empty.
-        if isinstance(getter, property) and getter.fget is not None and (
+        # object as a Python struct, which then crosses back empty. Once the properties have
+        # been read, they serve.
+        if not el.has_source and isinstance(getter, property) and getter.fget is not None and (
             getter.fget.__annotations__.get("return") in _STRING_TYPES
         ):
             try:
                 return getattr(el.construct, attr)
             except BRIDGE_ERRORS:
                 return None
+        names = (prop, prop[:1].lower() + prop[1:], _SOURCE_NAMES.get(prop))
         return next((el.source[n] for n in names if n is not None and n in el.source), None)
 
     def _token_of(self, el: Element, attr: str | None) -> str | None:

@@ -179,10 +179,8 @@ class _Builder:
     # -- task definition, containers, role ----------------------------------------------------
     def task_definition(self, root: Link, td: Resource | None, launch: Launch) -> Link:
         if td is None:
-            link = root.add(
-                Link("task-definition", "task definition "
-                     + _text(launch.task_definition, launch.resource.template.name))
-            )
+            shown = _text(launch.task_definition, launch.resource.template.name)
+            link = root.add(Link("task-definition", f"task definition {shown}"))
             link.verdict = UNKNOWN
             link.details.append("not in the input: containers and task role cannot be checked")
             return link
@@ -295,9 +293,8 @@ class _Builder:
             relay.verdict = relay.children[0].verdict
         self.security_groups(net, launch, assessment)
         self.endpoints(net, assessment)
-        for note in (assessment.public_ip_note,):
-            if note:
-                net.details.append(note)
+        if assessment.public_ip_note:
+            net.details.append(assessment.public_ip_note)
         own = [c.verdict for c in net.children]
         self.judged(net, launch.resource, _worst(OK, *own), only=("NET",))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import autofix_apps as apps
@@ -118,10 +119,12 @@ def test_the_security_group_of_an_l1_is_told_from_the_tree_order() -> None:
     assert snap.security_group_l2(by_id[bare.node.path]) is None
 
 
-def test_a_rule_of_a_second_l1_under_a_security_group_goes_next_to_that_l1() -> None:
+def test_a_rule_of_a_second_l1_under_a_security_group_goes_next_to_that_l1(
+    tmp_path: Path,
+) -> None:
     """The fix's egress rule for a task group that is a CfnSecurityGroup added under an L2
     SecurityGroup (not its default child): named after the L1, beside it, as before."""
-    app = apps.new_app()
+    app = apps.new_app(str(tmp_path))
     stack = cdk.Stack(app, "S")
     vpc = isolated_vpc(stack)
     cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
@@ -148,8 +151,8 @@ def test_a_rule_of_a_second_l1_under_a_security_group_goes_next_to_that_l1() -> 
 
 
 @pytest.mark.parametrize("entry", apps.ENTRIES)
-def test_an_ingress_rule_whose_id_is_taken_gets_the_next_one(entry: str) -> None:
-    app = apps.new_app()
+def test_an_ingress_rule_whose_id_is_taken_gets_the_next_one(entry: str, tmp_path: Path) -> None:
+    app = apps.new_app(str(tmp_path))
     stack = cdk.Stack(app, "S")
     vpc = isolated_vpc(stack)
     cluster = ecs.Cluster(stack, "Cluster", vpc=vpc)
@@ -165,11 +168,13 @@ def test_an_ingress_rule_whose_id_is_taken_gets_the_next_one(entry: str) -> None
 # -- ambiguous cross-stack references ---------------------------------------------------------
 
 
-def _two_network_stacks(services: int) -> tuple[cdk.App, list[ecs.FargateService]]:
+def _two_network_stacks(
+    services: int, outdir: str | None = None
+) -> tuple[cdk.App, list[ecs.FargateService]]:
     """Network1 and Network2, each with the same ``Vpc`` and ``Cluster`` (same logical IDs);
     every service runs on Network2's cluster: its Cluster and its subnets are references that
     only the reference tokens tell apart (the bench app's shape)."""
-    app = apps.new_app()
+    app = apps.new_app(outdir)
     clusters = []
     for name in ("Network1", "Network2"):
         net = cdk.Stack(app, name)
@@ -196,8 +201,10 @@ def test_a_service_whose_cluster_and_subnets_are_ambiguous_is_read_once(
     assert len(cluster_refs) == 1 and "Network2" in next(iter(cluster_refs))
 
 
-def test_the_fix_of_services_on_the_second_of_two_identical_stacks_lands_there() -> None:
-    app, _ = _two_network_stacks(2)
+def test_the_fix_of_services_on_the_second_of_two_identical_stacks_lands_there(
+    tmp_path: Path,
+) -> None:
+    app, _ = _two_network_stacks(2, str(tmp_path))
     EcsExecAutoFix.apply_to(app)
     assert _errors(app) == []
     assembly = app.synth()
